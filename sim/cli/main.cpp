@@ -1,0 +1,158 @@
+// drsim: the command-line front end. Exit codes (spec/experiment-format.md): 0 success, 1 the
+// run or check found problems, 2 bad input (file, syntax, schema), named at file:line:column.
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "sim/cli/kernel_demo.hpp"
+#include "sim/config/experiment_file.hpp"
+#include "sim/core/simulation.hpp"
+
+namespace {
+
+constexpr int kExitProblems = 1;
+constexpr int kExitBadInput = 2;
+
+std::string json_string(const std::string& text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') quoted += std::string("\\") + c;
+    else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      quoted += escaped;
+    } else quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// Writes through a temporary file and a rename, so a crash or a full disk never leaves a
+// half-written output for a script to read.
+bool write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  const std::filesystem::path temporary = path.string() + ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!(out << content)) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  return !error;
+}
+
+struct RunOptions {
+  std::string experiment;
+  std::optional<std::string> out;
+  std::optional<std::uint64_t> seed;
+  bool progress = false;
+};
+
+int run_command(const RunOptions& options) {
+  auto loaded = config::load_experiment_file(options.experiment);
+  if (!loaded.ok()) {
+    std::cerr << loaded.error().format();
+    return kExitBadInput;
+  }
+  config::ExperimentFile experiment = std::move(loaded).value();
+  if (options.seed) experiment.seed = *options.seed;
+  const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
+
+  sim::Simulation simulation(experiment.seed);
+  const cli::KernelDemoResult& demo = cli::add_kernel_demo(simulation, sim::Time::from_seconds(60));
+
+  // Progress on stderr: only for runs longer than about two seconds, and only on a terminal
+  // unless asked for. The wall clock here measures the program, never the simulation.
+  const bool show_progress = options.progress || isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
+  bool printed_progress = false;
+  const sim::Time end = experiment.duration;
+  const sim::Time step = sim::Time::from_nanoseconds(std::max<std::int64_t>(1, end.nanoseconds() / 200));
+  for (sim::Time limit = step; simulation.now() < end; limit = std::min(end, limit + step)) {
+    simulation.run_until(limit);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (show_progress && wall > 2.0) {
+      std::fprintf(stderr, "\r%s: simulated %s of %s, %llu events, %.0f events/s   ", experiment.name.c_str(),
+                   sim::format_duration(simulation.now()).c_str(), sim::format_duration(end).c_str(),
+                   static_cast<unsigned long long>(simulation.events_executed()), static_cast<double>(simulation.events_executed()) / wall);
+      printed_progress = true;
+    }
+  }
+  if (printed_progress) std::fprintf(stderr, "\n");
+
+  std::error_code error;
+  std::filesystem::create_directories(output_dir, error);
+  if (error) {
+    std::cerr << "drsim: cannot create output folder " << output_dir << ": " << error.message() << "\n";
+    return kExitBadInput;
+  }
+  const std::string fingerprint = sim::format_fingerprint(simulation.fingerprint());
+  std::string summary = "{\n";
+  summary += "  \"experiment\": " + json_string(experiment.name) + ",\n";
+  summary += "  \"seed\": " + std::to_string(experiment.seed) + ",\n";
+  summary += "  \"fingerprint\": \"" + fingerprint + "\",\n";
+  summary += "  \"simulated_seconds\": " + std::to_string(simulation.now().nanoseconds() / 1'000'000'000) + ",\n";
+  summary += "  \"events\": " + std::to_string(simulation.events_executed()) + ",\n";
+  summary += "  \"calls\": {\"attempted\": 0, \"answered\": 0, \"failed\": 0},\n";
+  summary += "  \"by_final\": [],\n";
+  summary += "  \"setup_delay_ms\": {\"p50\": null, \"p95\": null, \"p99\": null},\n";
+  summary += "  \"kernel_demo\": {\"options_sent\": " + std::to_string(demo.options_sent) +
+             ", \"options_answered\": " + std::to_string(demo.options_answered) + "}\n";
+  summary += "}\n";
+  const auto summary_path = output_dir / "summary.json";
+  if (!write_file_atomically(summary_path, summary)) {
+    std::cerr << "drsim: cannot write " << summary_path << "\n";
+    return kExitProblems;
+  }
+  std::printf("%s: %s simulated, %llu events, %llu OPTIONS sent, %llu answered (kernel demo)\n", experiment.name.c_str(),
+              sim::format_duration(simulation.now()).c_str(), static_cast<unsigned long long>(simulation.events_executed()),
+              static_cast<unsigned long long>(demo.options_sent), static_cast<unsigned long long>(demo.options_answered));
+  std::printf("outputs: %s\n", summary_path.string().c_str());
+  std::printf("fingerprint: %s\n", fingerprint.c_str());
+  return 0;
+}
+
+int validate_command(const std::string& file) {
+  auto loaded = config::load_experiment_file(file);
+  if (!loaded.ok()) {
+    std::cerr << loaded.error().format();
+    return kExitBadInput;
+  }
+  std::printf("%s: ok\n", file.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"drsim: a deterministic simulator of Microsoft Teams Direct Routing deployments"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "drsim 0.1.0");
+
+  RunOptions run;
+  auto* run_app = app.add_subcommand("run", "run an experiment and write its outputs");
+  run_app->add_option("EXPERIMENT", run.experiment, "experiment file (.toml)")->required();
+  run_app->add_option("--out", run.out, "output folder (default: the experiment's [output].dir, else results/<name>)");
+  run_app->add_option("--seed", run.seed, "override the experiment's seed");
+  run_app->add_flag("--progress", run.progress, "print progress on stderr even when it is not a terminal");
+
+  std::string validate_file;
+  auto* validate_app = app.add_subcommand("validate", "check an experiment file; exit 2 with file:line:column on errors");
+  validate_app->add_option("FILE", validate_file, "experiment file (.toml)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+  if (*run_app) return run_command(run);
+  if (*validate_app) return validate_command(validate_file);
+  return kExitBadInput;
+}

@@ -1,0 +1,189 @@
+#include "sim/core/simulation.hpp"
+
+namespace sim {
+
+Simulation::Simulation(std::uint64_t seed) : seed_(seed) {}
+
+Simulation::~Simulation() {
+  // Newest first, while the timer table still exists: actors' handles cancel into it.
+  while (!actors_.empty()) actors_.pop_back();
+}
+
+Actor* Simulation::find_actor(std::string_view name) const {
+  const auto found = actor_ids_.find(name);
+  return found == actor_ids_.end() ? nullptr : actors_[found->second].get();
+}
+
+ActorId Simulation::reserve_actor_id(const std::string& name) {
+  DRSIM_CHECK(!name.empty(), "actor without a name");
+  DRSIM_CHECK(actor_ids_.find(name) == actor_ids_.end(), "two actors with the same name");
+  DRSIM_CHECK(actors_.size() < kSlotMask, "too many actors");
+  const auto id = static_cast<ActorId>(actors_.size());
+  names_.push_back(&actor_ids_.emplace(name, id).first->first);
+  return id;
+}
+
+void Simulation::adopt(std::unique_ptr<Actor> actor) {
+  DRSIM_CHECK(actor->id() == actors_.size(), "actors must be adopted in id order");
+  actors_.push_back(std::move(actor));
+  if (started_) actors_.back()->on_start();
+}
+
+void Simulation::start_actors() {
+  if (started_) return;
+  started_ = true;
+  // Index loop: on_start may add actors, which start themselves in adopt().
+  const std::size_t count = actors_.size();
+  for (std::size_t id = 0; id < count; ++id) actors_[id]->on_start();
+}
+
+void Simulation::deliver(Time at, ActorId target, Delivery delivery) {
+  DRSIM_CHECK(at.nanoseconds() >= now_, "delivery scheduled in the past");
+  DRSIM_CHECK(target < actors_.size(), "delivery to an unknown actor");
+  std::uint32_t slot;
+  if (!free_deliveries_.empty()) {
+    slot = free_deliveries_.back();
+    free_deliveries_.pop_back();
+    deliveries_[slot] = std::move(delivery);
+  } else {
+    DRSIM_CHECK(deliveries_.size() < kSlotMask, "too many deliveries in flight");
+    slot = static_cast<std::uint32_t>(deliveries_.size());
+    deliveries_.push_back(std::move(delivery));
+  }
+  queue_.push(at.nanoseconds(), target, slot | kDeliveryKind);
+}
+
+TimerHandle Simulation::schedule_timer(Time at, ActorId owner, TimerCallback callback) {
+  DRSIM_CHECK(at.nanoseconds() >= now_, "timer scheduled in the past");
+  DRSIM_CHECK(owner < actors_.size(), "timer for an unknown actor");
+  DRSIM_CHECK(callback != nullptr, "timer without a callback");
+  std::uint32_t slot;
+  if (first_free_timer_ != kNoFreeTimer) {
+    slot = first_free_timer_;
+    first_free_timer_ = timers_[slot].next_free;
+  } else {
+    DRSIM_CHECK(timers_.size() < kSlotMask, "too many timers");
+    slot = static_cast<std::uint32_t>(timers_.size());
+    timers_.emplace_back();
+  }
+  TimerSlot& timer = timers_[slot];
+  ++timer.generation;  // handles to this slot's earlier timers stop matching
+  timer.state = TimerState::Armed;
+  timer.callback = std::move(callback);
+  queue_.push(at.nanoseconds(), owner, slot | kTimerKind);
+  return TimerHandle(this, slot, timer.generation);
+}
+
+void Simulation::cancel_timer(std::uint32_t slot, std::uint32_t generation) {
+  TimerSlot& timer = timers_[slot];
+  if (timer.generation != generation || timer.state != TimerState::Armed) return;
+  // The queue entry stays and is dropped when it surfaces; the slot is recycled only then,
+  // so a stale entry can never fire a newer timer.
+  timer.state = TimerState::Cancelled;
+  timer.callback = nullptr;
+}
+
+bool Simulation::timer_pending(std::uint32_t slot, std::uint32_t generation) const {
+  const TimerSlot& timer = timers_[slot];
+  return timer.generation == generation && timer.state == TimerState::Armed;
+}
+
+void TimerHandle::cancel() {
+  if (simulation_ == nullptr) return;
+  simulation_->cancel_timer(slot_, generation_);
+  simulation_ = nullptr;
+}
+
+bool TimerHandle::pending() const {
+  return simulation_ != nullptr && simulation_->timer_pending(slot_, generation_);
+}
+
+RunResult Simulation::run() { return run_loop(Time::max().nanoseconds(), false); }
+
+RunResult Simulation::run_until(Time end) {
+  DRSIM_CHECK(end.nanoseconds() >= now_, "run_until() a time in the past");
+  return run_loop(end.nanoseconds(), true);
+}
+
+RunResult Simulation::run_loop(std::int64_t end, bool advance_clock_to_end) {
+  start_actors();
+  stop_requested_ = false;
+  const std::uint64_t executed_before = events_executed_;
+  RunResult result;
+  result.reason = StopReason::QueueEmpty;
+  while (!queue_.empty()) {
+    if (queue_.top().time >= end) {
+      result.reason = StopReason::TimeLimit;
+      break;
+    }
+    const QueuedEvent event = queue_.take_top();
+    now_ = event.time;
+    dispatch(event);
+    queue_.settle();
+    // The next event's actor is known now: start loading it while the loop checks its limits.
+    // With many actors that load is a cache miss that would otherwise stall the dispatch.
+    if (!queue_.empty()) __builtin_prefetch(actors_[queue_.top().target].get());
+    if (stop_requested_ || (stop_condition_ && stop_condition_())) [[unlikely]] {
+      result.reason = StopReason::StopRequested;
+      break;
+    }
+  }
+  if (advance_clock_to_end && result.reason != StopReason::StopRequested) now_ = end;
+  result.events = events_executed_ - executed_before;
+  result.now = now();
+  return result;
+}
+
+void Simulation::dispatch(const QueuedEvent& event) {
+  switch (event.argument & ~kSlotMask) {
+    case kPostKind: {
+      ++events_executed_;
+      fingerprint_.add_tag(event.time, event.target, event.argument);
+      actors_[event.target]->on_event(event.argument);
+      return;
+    }
+    case kDeliveryKind:
+      dispatch_delivery(event);
+      return;
+    case kTimerKind:
+      dispatch_timer(event);
+      return;
+    default:
+      DRSIM_CHECK(false, "corrupt event kind");
+  }
+}
+
+void Simulation::dispatch_delivery(const QueuedEvent& event) {
+  const std::uint32_t slot = event.argument & kSlotMask;
+  const Delivery delivery = std::move(deliveries_[slot]);
+  free_deliveries_.push_back(slot);
+  ++events_executed_;
+  fingerprint_.add(event.time, event.target, delivery.payload);
+  Actor& destination = *actors_[event.target];
+  destination.on_receive(delivery);
+  for (DeliveryObserver* observer : observers_) observer->on_delivery(now(), destination, delivery);
+}
+
+void Simulation::dispatch_timer(const QueuedEvent& event) {
+  const std::uint32_t slot = event.argument & kSlotMask;
+  auto release = [this, slot] {
+    timers_[slot].state = TimerState::Free;
+    timers_[slot].next_free = first_free_timer_;
+    first_free_timer_ = slot;
+  };
+  if (timers_[slot].state == TimerState::Cancelled) {
+    release();  // a tombstone: skipped, not counted
+    return;
+  }
+  DRSIM_CHECK(timers_[slot].state == TimerState::Armed, "timer slot in an impossible state");
+  timers_[slot].state = TimerState::Firing;
+  // Moved out first: the callback may schedule timers (growing the table) or drop its own
+  // handle, and must not be destroyed while it runs.
+  const TimerCallback callback = std::move(timers_[slot].callback);
+  timers_[slot].callback = nullptr;
+  ++events_executed_;
+  callback();
+  release();
+}
+
+}  // namespace sim

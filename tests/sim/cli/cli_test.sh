@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The drsim command as a user meets it: exit codes, messages, outputs. Usage: cli_test.sh DRSIM
+set -uo pipefail
+drsim=${1:?usage: cli_test.sh DRSIM_BINARY}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+passed=0; failed=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
+}
+
+# A run writes summary.json with the fingerprint it prints; the same run again is byte-identical.
+"$drsim" run "$root/experiments/quickstart.toml" --out "$work/a" >"$work/a.out" 2>"$work/a.err"; code=$?
+check "quickstart exits 0" test $code -eq 0
+printed=$(awk '/^fingerprint:/ {print $2}' "$work/a.out")
+check "the fingerprint is 16 hex digits" grep -Eq '^[0-9a-f]{16}$' <<<"$printed"
+check "summary.json carries the printed fingerprint" grep -q "\"fingerprint\": \"$printed\"" "$work/a/summary.json"
+check "the run says where its outputs are" grep -q "outputs: $work/a/summary.json" "$work/a.out"
+check "a short run prints no progress when stderr is not a terminal" test ! -s "$work/a.err"
+"$drsim" run "$root/experiments/quickstart.toml" --out "$work/b" >/dev/null
+check "two runs give byte-identical outputs" cmp -s "$work/a/summary.json" "$work/b/summary.json"
+other=$("$drsim" run "$root/experiments/quickstart.toml" --out "$work/c" --seed 43 | awk '/^fingerprint:/ {print $2}')
+check "--seed changes the fingerprint" test "$other" != "$printed"
+check "--seed is recorded" grep -q '"seed": 43' "$work/c/summary.json"
+
+# Bad input: exit 2, file:line:column, nothing written.
+bad() {  # bad NAME EXPECTED_STDERR_REGEX TOML
+  local name=$1 expected=$2 file=$work/$1.toml
+  printf '%s\n' "$3" >"$file"
+  "$drsim" run "$file" --out "$work/out-$name" >/dev/null 2>"$work/$name.err"; local code=$?
+  check "$name: exit code 2" test $code -eq 2
+  check "$name: message names the place ($(cat "$work/$name.err"))" grep -Eq "$expected" "$work/$name.err"
+  check "$name: nothing written" test ! -e "$work/out-$name"
+  "$drsim" validate "$file" >/dev/null 2>&1; code=$?
+  check "$name: validate exits 2 too" test $code -eq 2
+}
+bad unknown_key "unknown_key.toml:3:1: error: unknown key \"sed\" in \[experiment\]" $'[experiment]\nname = "x"\nsed = 42'
+bad bad_duration "bad_duration.toml:3:12: error: key \"duration\": duration \"5 parsecs\"" $'[experiment]\nname = "x"\nduration = "5 parsecs"'
+bad wrong_type "wrong_type.toml:3:8: error: key \"seed\" must be a non-negative integer" $'[experiment]\nname = "x"\nseed = "42"'
+bad syntax "syntax.toml:2:" $'[experiment]\nname = \n'
+bad unknown_table "unknown_table.toml:3:2: error: unknown table or key \"experimnt\"" $'[experiment]\nname = "x"\n[experimnt]'
+bad bad_start "bad_start.toml:3:9: error: key \"start\"" $'[experiment]\nname = "x"\nstart = "yesterday"'
+bad missing_topology "missing_topology.toml:3:12: error: topology file .*nowhere.toml does not exist" $'[experiment]\nname = "x"\ntopology = "nowhere.toml"'
+
+"$drsim" run "$work/does-not-exist.toml" >/dev/null 2>"$work/missing.err"; code=$?
+check "a missing file exits 2" test $code -eq 2
+check "a missing file is named" grep -q "does-not-exist.toml" "$work/missing.err"
+"$drsim" frobnicate >/dev/null 2>&1; code=$?
+check "an unknown command exits 2" test $code -eq 2
+"$drsim" validate "$root/experiments/quickstart.toml" >"$work/valid.out"; code=$?
+check "validate accepts the quickstart" test $code -eq 0
+"$drsim" run --help >"$work/help.out"; code=$?
+check "run --help documents every flag" bash -c "test $code -eq 0 && grep -q -- --out '$work/help.out' && grep -q -- --seed '$work/help.out' && grep -q -- --progress '$work/help.out'"
+
+echo "cli: $passed passed, $failed failed"
+test $failed -eq 0
