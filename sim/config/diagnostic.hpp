@@ -22,6 +22,8 @@ class Diagnostics {
   bool empty() const { return list_.empty(); }
   const std::vector<Diagnostic>& list() const { return list_; }
   std::string format() const;
+  // File order: toml++ walks a table's keys alphabetically, a reader reads top to bottom.
+  void sort_by_position();
 
  private:
   std::vector<Diagnostic> list_;

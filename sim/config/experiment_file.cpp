@@ -121,7 +121,10 @@ sim::Result<ExperimentFile, Diagnostics> load_experiment_file(const std::filesys
   else if (file.name.empty()) diagnostics.add(at(path, document["experiment"].node()->source(), "[experiment] needs a name"));
   if (file.topology && !std::filesystem::exists(*file.topology))
     diagnostics.add(at(path, document["experiment"]["topology"].node()->source(), "topology file " + file.topology->string() + " does not exist"));
-  if (!diagnostics.empty()) return sim::Failure{std::move(diagnostics)};
+  if (!diagnostics.empty()) {
+    diagnostics.sort_by_position();
+    return sim::Failure{std::move(diagnostics)};
+  }
   if (file.output_dir.empty()) file.output_dir = std::filesystem::path("results") / file.name;
   return file;
 }
