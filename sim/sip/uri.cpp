@@ -1,0 +1,288 @@
+#include "sim/sip/uri.hpp"
+
+namespace sip {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+bool is_user_char(char c) { return has_class(c, kUserChar); }
+bool is_param_char(char c) { return has_class(c, kParamChar); }
+bool is_header_char(char c) { return has_class(c, kUriHeaderChar); }
+
+bool escapes_well_formed(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      if (i + 2 >= text.size()) return false;
+      if (!is_hex(text[i + 1]) || !is_hex(text[i + 2])) return false;
+      i += 2;
+    }
+  }
+  return true;
+}
+
+bool fail(FieldError& error, const char* at, const char* reason) {
+  error.at = at;
+  error.reason = reason;
+  return false;
+}
+
+bool is_hostname(std::string_view host) {
+  if (host.empty() || host.front() == '.' || host.front() == '-') return false;
+  for (char c : host) {
+    if (!is_alnum(c) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_ipv4_address(std::string_view text) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    std::size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && is_digit(text[i])) {
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+      if (value > 255 || i - start >= 3) return false;
+      ++i;
+    }
+    if (i == start) return false;
+    ++parts;
+    if (i == text.size()) break;
+    if (text[i] != '.') return false;
+    ++i;
+  }
+  return parts == 4;
+}
+
+bool is_ipv6_address(std::string_view text) {
+  // Coarse but sufficient check (RFC 4291 §2.2 text forms): hex groups, "::" at most once, an
+  // optional trailing dotted IPv4.
+  if (text.size() < 2) return false;
+  int groups = 0;
+  bool double_colon = false;
+  std::size_t i = 0;
+  if (text.substr(0, 2) == "::") {
+    double_colon = true;
+    i = 2;
+  }
+  while (i < text.size()) {
+    std::size_t start = i;
+    while (i < text.size() && is_hex(text[i])) ++i;
+    if (i < text.size() && text[i] == '.') return is_ipv4_address(text.substr(start)) && groups <= 6;
+    if (i - start == 0 || i - start > 4) return false;
+    ++groups;
+    if (i == text.size()) break;
+    if (text[i] != ':') return false;
+    ++i;
+    if (i < text.size() && text[i] == ':') {
+      if (double_colon) return false;
+      double_colon = true;
+      ++i;
+    } else if (i == text.size()) {
+      return false;
+    }
+  }
+  return double_colon ? groups <= 7 : groups == 8;
+}
+
+HostKind classify_host(std::string_view host) {
+  if (is_ipv4_address(host)) return HostKind::Ipv4;
+  if (host.find(':') != std::string_view::npos) {
+    return is_ipv6_address(host) ? HostKind::Ipv6 : HostKind::None;
+  }
+  return is_hostname(host) ? HostKind::Fqdn : HostKind::None;
+}
+
+std::string unescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        is_hex(text[i + 1]) && is_hex(text[i + 2])) {
+      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string_view> find_param(std::string_view params, std::string_view name) {
+  std::size_t i = 0;
+  while (i < params.size()) {
+    // One parameter runs to the next ';' outside quotes.
+    std::size_t end = i;
+    bool quoted = false;
+    while (end < params.size() && (quoted || params[end] != ';')) {
+      if (params[end] == '"') quoted = !quoted;
+      if (quoted && params[end] == '\\') ++end;
+      ++end;
+    }
+    if (end > params.size()) end = params.size();
+    std::string_view item = params.substr(i, end - i);
+    std::size_t eq = item.find('=');
+    std::string_view key = trim_lws(item.substr(0, eq));
+    if (iequals(key, name)) {
+      if (eq == std::string_view::npos) return std::string_view{};
+      return trim_lws(item.substr(eq + 1));
+    }
+    i = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> find_uri_header(std::string_view headers, std::string_view name) {
+  std::size_t i = 0;
+  while (i <= headers.size() && !headers.empty()) {
+    std::size_t end = headers.find('&', i);
+    if (end == std::string_view::npos) end = headers.size();
+    std::string_view item = headers.substr(i, end - i);
+    std::size_t eq = item.find('=');
+    if (iequals(item.substr(0, eq), name)) {
+      return eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
+    }
+    if (end == headers.size()) break;
+    i = end + 1;
+  }
+  return std::nullopt;
+}
+
+bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out,
+                     FieldError& error) {
+  out = UriParts{};
+  out.text = range_of(base, text);
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (§25.1)
+  if (text.empty() || !is_alpha(text[0])) return fail(error, text.data(), "URI must start with a scheme");
+  std::size_t colon = 1;
+  while (colon < text.size() && (is_alnum(text[colon]) || text[colon] == '+' ||
+                                 text[colon] == '-' || text[colon] == '.')) {
+    ++colon;
+  }
+  if (colon >= text.size() || text[colon] != ':') {
+    return fail(error, text.data() + colon, "URI scheme must be followed by ':'");
+  }
+  std::string_view scheme = text.substr(0, colon);
+  out.scheme = range_of(base, scheme);
+  std::string_view rest = text.substr(colon + 1);
+  if (iequals(scheme, "sip")) {
+    out.scheme_kind = UriScheme::Sip;
+  } else if (iequals(scheme, "sips")) {
+    out.scheme_kind = UriScheme::Sips;
+  } else if (iequals(scheme, "tel")) {
+    out.scheme_kind = UriScheme::Tel;
+  } else {
+    // absoluteURI (§25.1, RFC 2396): opaque here, but it may not hold LWS, quotes or brackets.
+    if (rest.empty()) return fail(error, rest.data(), "empty URI after the scheme");
+    for (const char& c : rest) {
+      if (is_lws_char(c) || c == '"' || c == '<' || c == '>' || static_cast<unsigned char>(c) < 0x21) {
+        return fail(error, &c, "character not allowed in an absolute URI");
+      }
+    }
+    return true;
+  }
+
+  if (out.scheme_kind == UriScheme::Tel) {
+    // RFC 3966: telephone-subscriber *par. The number is the "user"; the rest are parameters.
+    std::size_t semi = rest.find(';');
+    std::string_view number = rest.substr(0, semi);
+    if (number.empty()) return fail(error, rest.data(), "tel URI without a number");
+    for (const char& c : number) {
+      if (!is_alnum(c) && c != '+' && c != '-' && c != '.' && c != '(' && c != ')' && c != '*' &&
+          c != '#') {
+        return fail(error, &c, "character not allowed in a tel number");
+      }
+    }
+    out.user = range_of(base, number);
+    if (semi != std::string_view::npos) out.params = range_of(base, rest.substr(semi + 1));
+    return true;
+  }
+
+  // SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]  (§19.1.1)
+  std::size_t at = rest.find('@');
+  std::string_view hostpart = rest;
+  if (at != std::string_view::npos) {
+    out.has_at = true;
+    std::string_view userinfo = rest.substr(0, at);
+    for (const char& c : userinfo) {
+      if (!is_user_char(c) && c != ':') return fail(error, &c, "character not allowed in the URI user part");
+    }
+    if (!escapes_well_formed(userinfo)) return fail(error, userinfo.data(), "bad % escape in the URI user part");
+    std::size_t pw = userinfo.find(':');
+    out.user = range_of(base, userinfo.substr(0, pw));
+    if (pw != std::string_view::npos) out.password = range_of(base, userinfo.substr(pw + 1));
+    hostpart = rest.substr(at + 1);
+  }
+  std::size_t i = 0;
+  if (!hostpart.empty() && hostpart[0] == '[') {
+    std::size_t close = hostpart.find(']');
+    if (close == std::string_view::npos) return fail(error, hostpart.data(), "IPv6 reference without ']'");
+    std::string_view host = hostpart.substr(1, close - 1);
+    if (!is_ipv6_address(host)) return fail(error, host.data(), "invalid IPv6 address");
+    out.host = range_of(base, host);
+    out.host_kind = HostKind::Ipv6;
+    i = close + 1;
+  } else {
+    while (i < hostpart.size() && hostpart[i] != ':' && hostpart[i] != ';' && hostpart[i] != '?') ++i;
+    std::string_view host = hostpart.substr(0, i);
+    if (host.empty()) return fail(error, host.data(), "URI without a host");
+    out.host_kind = classify_host(host);
+    if (out.host_kind == HostKind::None) return fail(error, host.data(), "invalid host in URI");
+    out.host = range_of(base, host);
+  }
+  if (i < hostpart.size() && hostpart[i] == ':') {
+    ++i;
+    std::size_t start = i;
+    while (i < hostpart.size() && is_digit(hostpart[i])) ++i;
+    std::uint64_t port = 0;
+    if (!parse_bounded_uint(hostpart.substr(start, i - start), 65535, port)) {
+      return fail(error, hostpart.data() + start, "invalid port in URI");
+    }
+    out.port = static_cast<std::uint16_t>(port);
+    out.has_port = true;
+  }
+  if (i < hostpart.size() && hostpart[i] == ';') {
+    ++i;
+    std::size_t start = i;
+    while (i < hostpart.size() && hostpart[i] != '?') {
+      if (!is_param_char(hostpart[i]) && hostpart[i] != ';') {
+        return fail(error, hostpart.data() + i, "character not allowed in a URI parameter");
+      }
+      if (hostpart[i] == ';' && (i == start || hostpart[i - 1] == ';')) {
+        return fail(error, hostpart.data() + i, "empty URI parameter");
+      }
+      ++i;
+    }
+    out.params = range_of(base, hostpart.substr(start, i - start));
+    if (out.params.empty()) return fail(error, hostpart.data() + i, "empty URI parameter");
+  }
+  if (i < hostpart.size() && hostpart[i] == '?') {
+    ++i;
+    std::string_view headers = hostpart.substr(i);
+    for (const char& c : headers) {
+      if (!is_header_char(c)) return fail(error, &c, "character not allowed in a URI header");
+    }
+    out.headers = range_of(base, headers);
+    i = hostpart.size();
+  }
+  if (i != hostpart.size()) return fail(error, hostpart.data() + i, "unexpected character in URI");
+  return true;
+}
+
+sim::Result<Uri, std::string> parse_uri(std::string_view text) {
+  UriParts parts;
+  FieldError error;
+  if (!parse_uri_parts(text, text, parts, error)) {
+    return sim::Failure{std::string(error.reason) + " at offset " +
+                        std::to_string(error.at ? error.at - text.data() : 0)};
+  }
+  return Uri(text, parts);
+}
+
+}  // namespace sip

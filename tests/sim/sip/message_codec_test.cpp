@@ -1,0 +1,228 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/sip/message_validation.hpp"
+#include "sim/sip/parser.hpp"
+#include "sim/sip/serializer.hpp"
+
+namespace {
+
+const std::string kInvite =
+    "INVITE sip:+18338006777@sip.pstnhub.microsoft.com SIP/2.0\r\n"
+    "v: SIP/2.0/TLS sbc1.contoso.com:5061;alias;branch=z9hG4bKac21;rport, SIP/2.0/UDP [2001:db8::9]:5060;branch=z9hG4bK2;received=192.0.2.1;rport=5070\r\n"
+    "Max-Forwards: 68\r\n"
+    "f: \"Bob\" <sip:+17168712781@sbc1.contoso.com;user=phone>;tag=1c74\r\n"
+    "t: <sip:+18338006777@sip.pstnhub.microsoft.com>\r\n"
+    "i: abc@sbc1\r\n"
+    "CSeq: 1 INVITE\r\n"
+    "m: <sip:+17168712781@sbc1.contoso.com:5061;transport=tls>;expires=300, <sip:b@sbc2.contoso.com>\r\n"
+    "Record-Route: <sip:p1.contoso.com;lr>, <sip:p2.contoso.com;lr>\r\n"
+    "Allow: INVITE, ACK, BYE,\r\n  REFER\r\n"
+    "k: timer, replaces\r\n"
+    "Require: 100rel\r\n"
+    "x: 1800;refresher=uac\r\n"
+    "Min-SE: 90\r\n"
+    "r: <sip:+1555@sip.pstnhub.microsoft.com;user=phone>\r\n"
+    "b: <sip:sip.pstnhub.microsoft.com;x-m=8:orgid:1;x-t=3c4d>\r\n"
+    "Replaces: 7c1d@host;to-tag=a;from-tag=b;early-only\r\n"
+    "History-Info: <sip:+1@sip.pstnhub.microsoft.com;user=phone?Reason=SIP%3Bcause%3D302>;index=1\r\n"
+    "Retry-After: 120 (busy);duration=60\r\n"
+    "Reason: Q.850;cause=16;text=\"Normal call clearing\", SIP;cause=504\r\n"
+    "P-Asserted-Identity: <sip:+17168712781@sbc1.contoso.com;user=phone>\r\n"
+    "User-Agent: drsim-test/1.0\r\n"
+    "X-Custom:   keep   this  \r\n"
+    "c: application/sdp\r\n"
+    "l: 4\r\n"
+    "\r\n"
+    "v=0\n";
+
+sip::Message parse_invite() {
+  auto parsed = sip::parse_message(kInvite);
+  if (!parsed.ok()) FAIL(sip::format_parse_error(parsed.error()));
+  return std::move(parsed).value();
+}
+
+}  // namespace
+
+TEST_CASE("compact header forms and the core headers are decoded") {
+  const sip::Message m = parse_invite();
+  REQUIRE(m.via_count() == 2);
+  CHECK(m.top_via().transport() == "TLS");
+  CHECK(m.top_via().host() == "sbc1.contoso.com");
+  CHECK(m.top_via().port() == std::optional<std::uint16_t>(5061));
+  CHECK(m.top_via().has_alias());
+  CHECK(m.top_via().has_rport());
+  CHECK(m.top_via().rport().empty());
+  CHECK(m.via(1).host_kind() == sip::HostKind::Ipv6);
+  CHECK(m.via(1).received() == std::optional<std::string_view>("192.0.2.1"));
+  CHECK(m.via(1).rport() == "5070");
+  CHECK(m.from().display_name() == "Bob");
+  CHECK(m.from().tag() == "1c74");
+  CHECK(!m.to().has_tag());
+  CHECK(m.call_id() == "abc@sbc1");
+  CHECK(m.cseq().number == 1);
+  CHECK(m.max_forwards() == 68);
+  REQUIRE(m.contact_count() == 2);
+  CHECK(m.contact(0).param("expires") == std::optional<std::string_view>("300"));
+  CHECK(m.contact(0).uri().param("transport") == std::optional<std::string_view>("tls"));
+  CHECK(m.body() == "v=0\n");
+}
+
+TEST_CASE("the other typed headers parse on access") {
+  const sip::Message m = parse_invite();
+  auto rr = m.record_route();
+  REQUIRE(rr.ok());
+  REQUIRE(rr->size() == 2);
+  CHECK((*rr)[1].uri().host() == "p2.contoso.com");
+  CHECK(m.allow() == std::vector<std::string_view>{"INVITE", "ACK", "BYE", "REFER"});
+  CHECK(m.supported() == std::vector<std::string_view>{"timer", "replaces"});
+  CHECK(m.require() == std::vector<std::string_view>{"100rel"});
+  CHECK(m.session_expires()->seconds == 1800);
+  CHECK(m.session_expires()->refresher == "uac");
+  CHECK(m.min_se().value() == 90u);
+  CHECK(m.refer_to()->uri().user() == "+1555");
+  CHECK(m.referred_by()->uri().param("x-t") == std::optional<std::string_view>("3c4d"));
+  CHECK(m.replaces()->call_id == "7c1d@host");
+  CHECK(m.replaces()->early_only);
+  CHECK(m.history_info()->front().param("index") == std::optional<std::string_view>("1"));
+  CHECK(m.retry_after()->seconds == 120);
+  CHECK(m.retry_after()->comment == "busy");
+  CHECK(m.retry_after()->duration == std::optional<std::uint32_t>(60));
+  auto reasons = m.reasons();
+  REQUIRE(reasons.ok());
+  REQUIRE(reasons->size() == 2);
+  CHECK((*reasons)[0].protocol == "Q.850");
+  CHECK((*reasons)[0].cause == std::optional<std::uint32_t>(16));
+  CHECK((*reasons)[0].text == "Normal call clearing");
+  CHECK((*reasons)[1].cause == std::optional<std::uint32_t>(504));
+  CHECK(m.p_asserted_identity()->size() == 1);
+  CHECK(m.user_agent() == std::optional<std::string_view>("drsim-test/1.0"));
+  CHECK(m.header("x-custom") == std::optional<std::string_view>("keep   this"));
+  CHECK(m.content_type() == std::optional<std::string_view>("application/sdp"));
+}
+
+TEST_CASE("serializing uses long names recomputes Content-Length and round-trips") {
+  const sip::Message m = parse_invite();
+  const std::string out = sip::serialize(m);
+  CHECK(out.find("\r\nVia: SIP/2.0/TLS") != std::string::npos);
+  CHECK(out.find("\r\nFrom: \"Bob\"") != std::string::npos);
+  CHECK(out.find("\r\nContent-Length: 4\r\n") != std::string::npos);
+  CHECK(out.find("\r\nAllow: INVITE, ACK, BYE, REFER\r\n") != std::string::npos);
+  auto again = sip::parse_message(out);
+  REQUIRE(again.ok());
+  CHECK(again.value() == m);
+  CHECK(sip::serialize(again.value()) == out);
+}
+
+TEST_CASE("a malformed core header rejects the message with line column and reason") {
+  std::string bad = kInvite;
+  bad.replace(bad.find("CSeq: 1 INVITE"), 14, "CSeq: one INVITE");
+  auto parsed = sip::parse_message(bad);
+  REQUIRE(!parsed.ok());
+  CHECK(parsed.error().line == 7);
+  CHECK(parsed.error().column == 7);
+  CHECK(parsed.error().reason.find("CSeq") != std::string::npos);
+  CHECK(sip::format_parse_error(parsed.error()).substr(0, 4) == "7:7:");
+}
+
+TEST_CASE("a Via with another protocol version is a wrong-version error") {
+  std::string bad = kInvite;
+  bad.replace(bad.find("v: SIP/2.0/TLS"), 14, "v: SIP/3.0/TLS");
+  auto parsed = sip::parse_message(bad);
+  REQUIRE(!parsed.ok());
+  CHECK(parsed.error().kind == sip::ParseErrorKind::WrongVersion);
+}
+
+TEST_CASE("a response built from a request copies Via From To Call-ID CSeq and adds a To tag") {
+  const sip::Message request = parse_invite();
+  const sip::Message ringing = sip::make_response(request, 180, "", "tag-xyz");
+  CHECK(ringing.status_code() == 180);
+  CHECK(ringing.reason_phrase() == "Ringing");
+  CHECK(ringing.via_count() == 2);
+  CHECK(ringing.top_via().branch() == "z9hG4bKac21");
+  CHECK(ringing.from().tag() == "1c74");
+  CHECK(ringing.to().tag() == "tag-xyz");
+  CHECK(ringing.call_id() == request.call_id());
+  CHECK(ringing.cseq().method == "INVITE");
+  CHECK(ringing.record_route()->size() == 2);
+  const sip::Message trying = sip::make_response(request, 100, "", "tag-xyz");
+  CHECK(!trying.to().has_tag());
+  CHECK(trying.record_route()->empty());
+  const std::string bytes = sip::serialize(ringing);
+  CHECK(bytes.substr(0, 20) == "SIP/2.0 180 Ringing\r");
+  CHECK(bytes == sip::serialize(sip::make_response(request, 180, "", "tag-xyz")));
+  auto parsed = sip::parse_message(bytes);
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value() == ringing);
+}
+
+TEST_CASE("a request built by code serializes byte for byte the same every time") {
+  const auto build = [] {
+    sip::Message options = sip::Message::request("OPTIONS", "sip:sip.pstnhub.microsoft.com:5061");
+    options.add_header("Via", "SIP/2.0/TLS sbc1.contoso.com:5061;branch=z9hG4bK1");
+    options.add_header("Max-Forwards", "70");
+    options.add_header("From", "<sip:sbc1.contoso.com>;tag=a");
+    options.add_header("To", "<sip:sip.pstnhub.microsoft.com>");
+    options.add_header("Call-ID", "c1");
+    options.add_header("CSeq", "1 OPTIONS");
+    options.add_header("Contact", "<sip:sbc1.contoso.com:5061;transport=tls>");
+    return options;
+  };
+  const std::string expected =
+      "OPTIONS sip:sip.pstnhub.microsoft.com:5061 SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS sbc1.contoso.com:5061;branch=z9hG4bK1\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:sbc1.contoso.com>;tag=a\r\n"
+      "To: <sip:sip.pstnhub.microsoft.com>\r\n"
+      "Call-ID: c1\r\n"
+      "CSeq: 1 OPTIONS\r\n"
+      "Contact: <sip:sbc1.contoso.com:5061;transport=tls>\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n";
+  CHECK(sip::serialize(build()) == expected);
+  CHECK(sip::serialize(build()) == sip::serialize(build()));
+  CHECK(!sip::validate_message(build()).has_value());
+}
+
+TEST_CASE("headers can be prepended replaced and removed and the body set") {
+  sip::Message m = parse_invite();
+  m.prepend_header("Via", "SIP/2.0/TLS proxy.example.com;branch=z9hG4bKtop");
+  CHECK(m.via_count() == 3);
+  CHECK(m.top_via().host() == "proxy.example.com");
+  m.remove_first_header("Via");
+  CHECK(m.top_via().host() == "sbc1.contoso.com");
+  m.set_header("Max-Forwards", "67");
+  CHECK(m.max_forwards() == 67);
+  CHECK(m.remove_headers("X-Custom") == 1);
+  CHECK(!m.header("X-Custom").has_value());
+  m.set_to_tag("t1");
+  m.set_to_tag("t2");
+  CHECK(m.to().tag() == "t2");
+  m.set_body("application/sdp", "v=0\r\n");
+  const std::string out = sip::serialize(m);
+  CHECK(out.find("Content-Length: 5\r\n") != std::string::npos);
+  auto again = sip::parse_message(out);
+  REQUIRE(again.ok());
+  CHECK(again.value() == m);
+}
+
+TEST_CASE("messages that differ in a header value or body are not equal") {
+  const sip::Message a = parse_invite();
+  sip::Message b = parse_invite();
+  CHECK(a == b);
+  b.set_header("User-Agent", "other");
+  CHECK(!(a == b));
+  sip::Message c = parse_invite();
+  c.set_body("", "v=1\n");
+  CHECK(!(a == c));
+}
+
+TEST_CASE("start-line errors: bad status codes missing SP extra SP") {
+  CHECK(!sip::parse_message("SIP/2.0 20 OK\r\n\r\n").ok());
+  CHECK(!sip::parse_message("SIP/2.0 200OK\r\n\r\n").ok());
+  CHECK(!sip::parse_message("SIP/2.0 099 X\r\n\r\n").ok());
+  CHECK(sip::parse_message("SIP/3.0 200 OK\r\n\r\n").error().kind == sip::ParseErrorKind::WrongVersion);
+  CHECK(sip::parse_message("OPTIONS sip:a@b.c SIP/2.0").error().kind == sip::ParseErrorKind::Truncated);
+  CHECK(!sip::parse_message("").ok());
+}

@@ -1,0 +1,115 @@
+#include <doctest/doctest.h>
+
+#include <array>
+#include <string>
+
+#include "sim/sip/sdp.hpp"
+
+namespace {
+
+const std::string kOffer =
+    "v=0\r\n"
+    "o=- 6142 0 IN IP4 52.115.100.31\r\n"
+    "s=SDP session\r\n"
+    "c=IN IP4 52.115.100.31\r\n"
+    "b=CT:10000000\r\n"
+    "t=0 0\r\n"
+    "m=audio 52394 RTP/SAVP 104 9 0 8 101\r\n"
+    "a=ice-ufrag:Hk9V\r\n"
+    "a=ice-pwd:j2Qx7pWm4Zs8Lc1Ny6Rb3Tf5\r\n"
+    "a=candidate:1 1 UDP 2130706431 52.115.100.31 52394 typ host\r\n"
+    "a=candidate:2 1 UDP 16648703 52.115.100.31 52394 typ relay raddr 10.0.12.4 rport 52394\r\n"
+    "a=x-candidate-ipv6:4 1 UDP 2130706431 2603:1063:21d:14::3a 52396 typ host\r\n"
+    "a=rtpmap:104 SILK/16000\r\n"
+    "a=fmtp:104 useinbandfec=1; usedtx=0\r\n"
+    "a=rtpmap:9 G722/8000\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n"
+    "a=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:101 telephone-event/8000\r\n"
+    "a=fmtp:101 0-16\r\n"
+    "a=rtcp-fb:* x-message app send:dsh recv:dsh\r\n"
+    "a=sendonly\r\n"
+    "m=video 0/2 RTP/AVP 31\r\n"
+    "a=inactive\r\n";
+
+}  // namespace
+
+TEST_CASE("SDP session and media sections are decoded") {
+  auto sdp = sip::parse_sdp(kOffer);
+  REQUIRE(sdp.ok());
+  CHECK(sdp->origin()->session_id == "6142");
+  CHECK(sdp->origin()->address == "52.115.100.31");
+  CHECK(sdp->session_name() == std::optional<std::string_view>("SDP session"));
+  CHECK(sdp->connection()->address == "52.115.100.31");
+  CHECK(sdp->bandwidths() == std::vector<std::string_view>{"CT:10000000"});
+  REQUIRE(sdp->media.size() == 2);
+  const sip::MediaDescription& audio = sdp->media[0];
+  CHECK(audio.media == "audio");
+  CHECK(audio.port == 52394);
+  CHECK(audio.proto == "RTP/SAVP");
+  CHECK(audio.formats == std::vector<std::string>{"104", "9", "0", "8", "101"});
+  CHECK(audio.ice_ufrag() == std::optional<std::string_view>("Hk9V"));
+  CHECK(audio.ice_pwd() == std::optional<std::string_view>("j2Qx7pWm4Zs8Lc1Ny6Rb3Tf5"));
+  auto maps = audio.rtpmaps();
+  REQUIRE(maps.size() == 5);
+  CHECK(maps[0].payload_type == 104);
+  CHECK(maps[0].encoding == "SILK");
+  CHECK(maps[0].clock_rate == 16000);
+  CHECK(audio.fmtp(101) == std::optional<std::string_view>("0-16"));
+  auto candidates = audio.candidates();
+  REQUIRE(candidates.ok());
+  REQUIRE(candidates->size() == 2);
+  CHECK((*candidates)[0].type == "host");
+  CHECK((*candidates)[0].priority == 2130706431u);
+  CHECK((*candidates)[1].type == "relay");
+  CHECK((*candidates)[1].related_address == "10.0.12.4");
+  CHECK((*candidates)[1].related_port == std::optional<std::uint16_t>(52394));
+  CHECK(sdp->effective_direction(0) == sip::MediaDirection::SendOnly);
+  CHECK(sdp->effective_direction(1) == sip::MediaDirection::Inactive);
+  CHECK(sdp->media[1].port_count == std::optional<std::uint16_t>(2));
+}
+
+TEST_CASE("SDP parse then serialize gives the same bytes") {
+  auto sdp = sip::parse_sdp(kOffer);
+  REQUIRE(sdp.ok());
+  CHECK(sip::serialize_sdp(sdp.value()) == kOffer);
+  auto again = sip::parse_sdp(sip::serialize_sdp(sdp.value()));
+  REQUIRE(again.ok());
+  CHECK(again.value() == sdp.value());
+}
+
+TEST_CASE("stripping ICE candidates keeps ufrag and pwd and makes the SDP smaller") {
+  auto sdp = sip::parse_sdp(kOffer);
+  REQUIRE(sdp.ok());
+  sip::strip_ice_candidates(sdp.value());
+  const std::string out = sip::serialize_sdp(sdp.value());
+  CHECK(out.find("candidate") == std::string::npos);
+  CHECK(out.find("a=ice-ufrag:Hk9V") != std::string::npos);
+  CHECK(out.size() < kOffer.size());
+}
+
+TEST_CASE("keeping only some codecs drops the other payload types with their rtpmap and fmtp") {
+  auto sdp = sip::parse_sdp(kOffer);
+  REQUIRE(sdp.ok());
+  const std::array<std::string_view, 2> names = {"PCMU", "telephone-event"};
+  sip::keep_only_codec_names(sdp.value(), names);
+  const sip::MediaDescription& audio = sdp->media[0];
+  CHECK(audio.formats == std::vector<std::string>{"0", "101"});
+  CHECK(audio.rtpmaps().size() == 2);
+  CHECK(!audio.fmtp(104).has_value());
+  CHECK(audio.fmtp(101).has_value());
+  CHECK(audio.has_attribute("rtcp-fb"));  // applies to every payload type
+  const std::array<int, 1> only_pcma = {8};
+  sip::keep_only_codecs(sdp.value(), only_pcma);
+  CHECK(sdp->media[0].formats == std::vector<std::string>{});
+}
+
+TEST_CASE("malformed SDP is reported with its line") {
+  auto missing_version = sip::parse_sdp("o=- 1 1 IN IP4 1.2.3.4\r\n");
+  REQUIRE(!missing_version.ok());
+  CHECK(missing_version.error().line == 1);
+  auto bad_line = sip::parse_sdp("v=0\r\nthis is not sdp\r\n");
+  REQUIRE(!bad_line.ok());
+  CHECK(bad_line.error().line == 2);
+  CHECK(!sip::parse_sdp("v=0\r\nm=audio x RTP/AVP 0\r\n").ok());
+}

@@ -1,0 +1,84 @@
+#include <doctest/doctest.h>
+
+#include "sim/sip/name_addr.hpp"
+#include "sim/sip/uri.hpp"
+
+TEST_CASE("a SIP URI splits into user host port parameters and headers") {
+  auto uri = sip::parse_uri("sip:+442079460123@sbc1.contoso.com:5061;user=phone;transport=tls;lr?Reason=SIP%3Bcause%3D302&x=1");
+  REQUIRE(uri.ok());
+  CHECK(uri->scheme_kind() == sip::UriScheme::Sip);
+  CHECK(uri->user() == "+442079460123");
+  CHECK(uri->host() == "sbc1.contoso.com");
+  CHECK(uri->host_kind() == sip::HostKind::Fqdn);
+  CHECK(!uri->host_is_ip());
+  CHECK(uri->port() == std::optional<std::uint16_t>(5061));
+  CHECK(uri->param("user") == std::optional<std::string_view>("phone"));
+  CHECK(uri->param("TRANSPORT") == std::optional<std::string_view>("tls"));
+  CHECK(uri->param("lr") == std::optional<std::string_view>(""));
+  CHECK(!uri->param("maddr").has_value());
+  CHECK(sip::unescape(*uri->header("Reason")) == "SIP;cause=302");
+  CHECK(uri->header("x") == std::optional<std::string_view>("1"));
+}
+
+TEST_CASE("IPv4 and bracketed IPv6 hosts are recognised as IP addresses") {
+  auto v4 = sip::parse_uri("sip:52.114.76.76:5061");
+  REQUIRE(v4.ok());
+  CHECK(v4->host_kind() == sip::HostKind::Ipv4);
+  CHECK(v4->host_is_ip());
+  CHECK(!v4->has_user());
+  auto v6 = sip::parse_uri("sips:alice@[2603:1063:21d:14::3a]:5061;maddr=[::1]");
+  REQUIRE(v6.ok());
+  CHECK(v6->host_kind() == sip::HostKind::Ipv6);
+  CHECK(v6->host() == "2603:1063:21d:14::3a");
+  CHECK(v6->port() == std::optional<std::uint16_t>(5061));
+  CHECK(v6->scheme_kind() == sip::UriScheme::Sips);
+  CHECK(sip::parse_uri("sip:999.1.1.1").ok());  // not an IPv4 address, but a legal (odd) host name
+  CHECK(sip::parse_uri("sip:999.1.1.1")->host_kind() == sip::HostKind::Fqdn);
+  CHECK(!sip::parse_uri("sip:[2001:db8::1").ok());
+  CHECK(!sip::parse_uri("sip:host:99999").ok());
+}
+
+TEST_CASE("tel URIs and unknown schemes are kept") {
+  auto tel = sip::parse_uri("tel:+1-201-555-0123;phone-context=example.com");
+  REQUIRE(tel.ok());
+  CHECK(tel->scheme_kind() == sip::UriScheme::Tel);
+  CHECK(tel->user() == "+1-201-555-0123");
+  CHECK(tel->param("phone-context") == std::optional<std::string_view>("example.com"));
+  auto other = sip::parse_uri("soap.beep://192.0.2.103:3002");
+  REQUIRE(other.ok());
+  CHECK(other->scheme_kind() == sip::UriScheme::Other);
+  CHECK(other->text() == "soap.beep://192.0.2.103:3002");
+}
+
+TEST_CASE("escapes in user parts are validated and decoded once") {
+  CHECK(!sip::parse_uri("sip:bad%2@example.com").ok());
+  auto uri = sip::parse_uri("sip:a%2541@example.com");
+  REQUIRE(uri.ok());
+  CHECK(uri->user_unescaped() == "a%41");
+}
+
+TEST_CASE("an empty user before '@' parses so the Direct Routing lint can name the rule") {
+  auto uri = sip::parse_uri("sip:@sbc1.contoso.com");
+  REQUIRE(uri.ok());
+  CHECK(uri->has_user());
+  CHECK(uri->user().empty());
+}
+
+TEST_CASE("name-addr and addr-spec: display names brackets and header parameters") {
+  auto quoted = sip::parse_name_addr("\"Alice \\\"A\\\" Contoso\" <sip:+4420@pstnhub.microsoft.com;user=phone>;tag=abc;x=1");
+  REQUIRE(quoted.ok());
+  CHECK(quoted->display_name() == "Alice \"A\" Contoso");
+  CHECK(quoted->uri().param("user") == std::optional<std::string_view>("phone"));
+  CHECK(quoted->tag() == "abc");
+  CHECK(quoted->param("x") == std::optional<std::string_view>("1"));
+  auto bare = sip::parse_name_addr("sip:bob@example.com;tag=9");
+  REQUIRE(bare.ok());
+  CHECK(!bare->angle_brackets());
+  CHECK(bare->tag() == "9");
+  CHECK(bare->uri().params().empty());
+  CHECK(!sip::parse_name_addr("Bell, Alexander <sip:a@b.c>").ok());
+  CHECK(!sip::parse_name_addr("\"open <sip:a@b.c>").ok());
+  CHECK(!sip::parse_name_addr("< sip:a@b.c >").ok());
+  CHECK(!sip::parse_name_addr("sip:a@b.c?Route=x").ok());
+  CHECK(!sip::parse_name_addr("<sip:a@b.c>;;;").ok());
+}
