@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "models/teams/direct_routing_rules.hpp"
 #include "sim/cli/kernel_demo.hpp"
 #include "sim/config/experiment_file.hpp"
 #include "sim/core/simulation.hpp"
@@ -128,6 +129,20 @@ int validate_command(const std::string& file) {
   return 0;
 }
 
+// spec: exit 0 when every message parses and follows the Direct Routing rules, 1 when one
+// breaks a rule (each on its own line with Microsoft's answer), 2 when one is not well-formed.
+int lint_command(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << file << ": error: cannot open the file\n";
+    return kExitBadInput;
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto results = teams::lint_stream(bytes);
+  for (const std::string& line : teams::format_lint_lines(results)) std::printf("%s: %s\n", file.c_str(), line.c_str());
+  return teams::lint_exit_code(results);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,6 +161,10 @@ int main(int argc, char** argv) {
   auto* validate_app = app.add_subcommand("validate", "check an experiment file; exit 2 with file:line:column on errors");
   validate_app->add_option("FILE", validate_file, "experiment file (.toml)")->required();
 
+  std::string lint_file;
+  auto* lint_app = app.add_subcommand("lint", "check SIP messages (one, or a TCP stream of several) against the Direct Routing rules");
+  lint_app->add_option("MESSAGE", lint_file, "file holding one SIP message or several back to back")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -154,5 +173,6 @@ int main(int argc, char** argv) {
   }
   if (*run_app) return run_command(run);
   if (*validate_app) return validate_command(validate_file);
+  if (*lint_app) return lint_command(lint_file);
   return kExitBadInput;
 }

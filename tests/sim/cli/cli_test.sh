@@ -53,5 +53,27 @@ check "validate accepts the quickstart" test $code -eq 0
 "$drsim" run --help >"$work/help.out"; code=$?
 check "run --help documents every flag" bash -c "test $code -eq 0 && grep -q -- --out '$work/help.out' && grep -q -- --seed '$work/help.out' && grep -q -- --progress '$work/help.out'"
 
+# drsim lint: 0 compliant, 1 a Direct Routing rule broken (with Microsoft's answer), 2 malformed.
+crlf() { printf '%s\r\n' "$@"; }
+crlf "OPTIONS sip:sip.pstnhub.microsoft.com:5061 SIP/2.0" "Via: SIP/2.0/TLS sbc1.contoso.com:5061;branch=z9hG4bKabc" \
+  "Max-Forwards: 70" "From: <sip:sbc1.contoso.com>;tag=1" "To: <sip:sip.pstnhub.microsoft.com>" \
+  "Call-ID: abc@sbc1.contoso.com" "CSeq: 1 OPTIONS" "Contact: <sip:sbc1.contoso.com:5061;transport=tls>" \
+  "Content-Length: 0" "" >"$work/ok.sip"
+sed 's/sip:sbc1.contoso.com:5061;transport=tls/sip:203.0.113.10:5061;transport=tls/' "$work/ok.sip" >"$work/ip.sip"
+sed 's|:5061 SIP/2.0|:5061 SIP/3.0|' "$work/ok.sip" >"$work/version.sip"
+cat "$work/ok.sip" "$work/ip.sip" >"$work/stream.sip"
+"$drsim" lint "$work/ok.sip" >"$work/lint.out"; code=$?
+check "lint: a compliant OPTIONS exits 0" test $code -eq 0
+"$drsim" lint "$work/ip.sip" >"$work/lint.out"; code=$?
+check "lint: an IP address in Contact exits 1" test $code -eq 1
+check "lint: ... and names Microsoft's 403" grep -q "Contact host 203.0.113.10 is an IP address.*403 Forbidden" "$work/lint.out"
+"$drsim" lint "$work/version.sip" >"$work/lint.out"; code=$?
+check "lint: SIP/3.0 is not well-formed: exit 2" test $code -eq 2
+check "lint: ... at line:column with Microsoft's 549002" grep -q "at 1:44: .*SIP/3.0.*549002 Invalid request/response" "$work/lint.out"
+"$drsim" lint "$work/stream.sip" >"$work/lint.out"; code=$?
+check "lint: a stream of two messages reports the second one's problem" bash -c "test $code -eq 1 && grep -q 'message 2 (line 11)' '$work/lint.out'"
+"$drsim" lint "$work/none.sip" >/dev/null 2>&1; code=$?
+check "lint: a missing file exits 2" test $code -eq 2
+
 echo "cli: $passed passed, $failed failed"
 test $failed -eq 0
