@@ -11,12 +11,6 @@ constexpr std::array<std::string_view, 15> kMethods = {
     "",       "ACK",    "BYE",   "CANCEL", "INFO",    "INVITE",   "MESSAGE", "NOTIFY",
     "OPTIONS", "PRACK", "PUBLISH", "REFER", "REGISTER", "SUBSCRIBE", "UPDATE"};
 
-bool fail(FieldError& error, const char* at, const char* reason) {
-  error.at = at;
-  error.reason = reason;
-  return false;
-}
-
 bool same_header_name(const HeaderField& field, std::string_view base, HeaderId id,
                       std::string_view name) {
   if (id != HeaderId::Unknown) return field.id == id;
@@ -108,13 +102,8 @@ bool parse_via_parts(std::string_view base, std::string_view text, ViaParts& out
   if (i < text.size() && text[i] == ':') {
     ++i;
     skip_lws();
-    std::size_t start = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
-    std::uint64_t port = 0;
-    if (!parse_bounded_uint(text.substr(start, i - start), 65535, port)) {
-      return fail(error, text.data() + start, "invalid Via port");
-    }
-    out.port = static_cast<std::uint16_t>(port);
+    const std::size_t start = i;
+    if (!parse_port_digits(text, i, out.port)) return fail(error, text.data() + start, "invalid Via port");
     out.has_port = true;
   }
   std::string_view rest = trim_lws(text.substr(i));
@@ -154,29 +143,41 @@ void Message::reset_core() {
   has_from_ = has_to_ = has_cseq_ = has_content_length_ = contact_star_ = false;
 }
 
+namespace {
+
+// Parses every element of a comma-list header (§7.3.1) with `parse_one` and appends it to
+// `out`; an empty element or an unclosed quote or '<' rejects the header.
+template <class Parts, class Container, class ParseOne>
+bool parse_list_elements(std::string_view value, Container& out, FieldError& error, const char* empty_reason,
+                         const char* unbalanced_reason, ParseOne parse_one) {
+  bool element_ok = true;
+  const bool balanced = split_top_level_commas(value, [&](std::string_view element) {
+    if (trim_lws(element).empty()) {
+      element_ok = fail(error, element.data(), empty_reason);
+      return false;
+    }
+    Parts parts;
+    if (!parse_one(element, parts)) {
+      element_ok = false;
+      return false;
+    }
+    out.push_back(parts);
+    return true;
+  });
+  if (!balanced) return fail(error, value.data(), unbalanced_reason);
+  return element_ok;
+}
+
+}  // namespace
+
 bool Message::index_header(std::size_t index, FieldError& error) {
   const HeaderField& field = headers_[index];
   const std::string_view base = buffer_;
   const std::string_view value = field.value.in(base);
   switch (field.id) {
-    case HeaderId::Via: {
-      bool element_ok = true;
-      bool balanced = split_top_level_commas(value, [&](std::string_view element) {
-        if (trim_lws(element).empty()) {
-          element_ok = fail(error, element.data(), "empty Via value in the list");
-          return false;
-        }
-        ViaParts parts;
-        if (!parse_via_parts(base, element, parts, error)) {
-          element_ok = false;
-          return false;
-        }
-        vias_.push_back(parts);
-        return true;
-      });
-      if (!balanced) return fail(error, value.data(), "unbalanced quote or <> in Via");
-      return element_ok;
-    }
+    case HeaderId::Via:
+      return parse_list_elements<ViaParts>(value, vias_, error, "empty Via value in the list", "unbalanced quote or <> in Via",
+                                           [&](std::string_view element, ViaParts& parts) { return parse_via_parts(base, element, parts, error); });
     case HeaderId::From:
     case HeaderId::To: {
       // Single-valued; a second occurrence is a semantic error (RFC 4475 §3.3.8) that
@@ -253,22 +254,9 @@ bool Message::index_header(std::size_t index, FieldError& error) {
         return true;
       }
       if (contact_star_) return fail(error, value.data(), "Contact '*' mixed with addresses");
-      bool element_ok = true;
-      bool balanced = split_top_level_commas(value, [&](std::string_view element) {
-        if (trim_lws(element).empty()) {
-          element_ok = fail(error, element.data(), "empty Contact value in the list");
-          return false;
-        }
-        NameAddrParts parts;
-        if (!parse_name_addr_parts(base, element, parts, error)) {
-          element_ok = false;
-          return false;
-        }
-        contacts_.push_back(parts);
-        return true;
-      });
-      if (!balanced) return fail(error, value.data(), "unterminated quote or <> in Contact");
-      return element_ok;
+      return parse_list_elements<NameAddrParts>(
+          value, contacts_, error, "empty Contact value in the list", "unterminated quote or <> in Contact",
+          [&](std::string_view element, NameAddrParts& parts) { return parse_name_addr_parts(base, element, parts, error); });
     }
     default:
       return true;

@@ -3,12 +3,6 @@
 namespace sip {
 namespace {
 
-bool fail(FieldError& error, const char* at, const char* reason) {
-  error.at = at;
-  error.reason = reason;
-  return false;
-}
-
 bool record_params(std::string_view base, std::string_view params, NameAddrParts& out,
                    FieldError& error) {
   // `params` starts at the first ';' (after optional LWS) or is empty.

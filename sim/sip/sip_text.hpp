@@ -111,6 +111,17 @@ inline bool parse_bounded_uint(std::string_view text, std::uint64_t limit, std::
   return true;
 }
 
+// Reads the 1*DIGIT port starting at text[position] (RFC 3261 §25.1: port = 1*DIGIT, and it
+// must fit 16 bits); advances `position` past the digits. False if there are none or too many.
+inline bool parse_port_digits(std::string_view text, std::size_t& position, std::uint16_t& port) {
+  const std::size_t start = position;
+  while (position < text.size() && is_digit(text[position])) ++position;
+  std::uint64_t value = 0;
+  if (!parse_bounded_uint(text.substr(start, position - start), 65535, value)) return false;
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
 // Splits a header value at top-level commas: commas inside quoted strings or <...> do not count
 // (§7.3.1: "each of which is separated by commas" only applies to the list grammar). Calls
 // `visit(std::string_view element)` with each untrimmed element; returns false if a quote or

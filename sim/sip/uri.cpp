@@ -24,12 +24,6 @@ bool escapes_well_formed(std::string_view text) {
   return true;
 }
 
-bool fail(FieldError& error, const char* at, const char* reason) {
-  error.at = at;
-  error.reason = reason;
-  return false;
-}
-
 bool is_hostname(std::string_view host) {
   if (host.empty() || host.front() == '.' || host.front() == '-') return false;
   for (char c : host) {
@@ -238,13 +232,8 @@ bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out
   }
   if (i < hostpart.size() && hostpart[i] == ':') {
     ++i;
-    std::size_t start = i;
-    while (i < hostpart.size() && is_digit(hostpart[i])) ++i;
-    std::uint64_t port = 0;
-    if (!parse_bounded_uint(hostpart.substr(start, i - start), 65535, port)) {
-      return fail(error, hostpart.data() + start, "invalid port in URI");
-    }
-    out.port = static_cast<std::uint16_t>(port);
+    const std::size_t start = i;
+    if (!parse_port_digits(hostpart, i, out.port)) return fail(error, hostpart.data() + start, "invalid port in URI");
     out.has_port = true;
   }
   if (i < hostpart.size() && hostpart[i] == ';') {

@@ -25,6 +25,13 @@ struct FieldError {
   bool wrong_version = false;  // a Via whose sent-protocol is not SIP/2.0
 };
 
+// Records where and why a field parser gave up; returns false so parsers can `return fail(...)`.
+inline bool fail(FieldError& error, const char* at, const char* reason) {
+  error.at = at;
+  error.reason = reason;
+  return false;
+}
+
 struct UriParts {
   Range text;
   Range scheme;
