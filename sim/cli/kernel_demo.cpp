@@ -1,7 +1,6 @@
 #include "sim/cli/kernel_demo.hpp"
 
 #include <array>
-#include <memory>
 #include <string>
 
 namespace cli {
@@ -84,22 +83,13 @@ class DemoSbc final : public sim::Actor {
   sim::TimerHandle next_ping_;
 };
 
-// The result outlives the run: it belongs to an actor-less holder kept by the simulation.
-class DemoResultHolder final : public sim::Actor {
- public:
-  using Actor::Actor;
-  KernelDemoResult result;
-};
-
 }  // namespace
 
-const KernelDemoResult& add_kernel_demo(sim::Simulation& simulation, sim::Time options_interval) {
-  auto& holder = simulation.add_actor<DemoResultHolder>("demo-results");
+void add_kernel_demo(sim::Simulation& simulation, sim::Time options_interval, KernelDemoResult& result) {
   std::array<sim::ActorId, 3> proxies{};
   for (std::size_t i = 0; i < kProxyFqdns.size(); ++i)
     proxies[i] = simulation.add_actor<DemoProxy>(std::string("proxy-") + kProxyFqdns[i], kProxyFqdns[i]).id();
-  simulation.add_actor<DemoSbc>("sbc1", options_interval, proxies, holder.result);
-  return holder.result;
+  simulation.add_actor<DemoSbc>("sbc1", options_interval, proxies, result);
 }
 
 }  // namespace cli

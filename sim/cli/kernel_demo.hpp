@@ -15,7 +15,7 @@ struct KernelDemoResult {
   std::uint64_t options_answered = 0;
 };
 
-// Builds the demo actors into `simulation`; the returned counters fill in as it runs.
-const KernelDemoResult& add_kernel_demo(sim::Simulation& simulation, sim::Time options_interval);
+// Builds the demo actors into `simulation`; `result` (which must outlive the run) fills in as it runs.
+void add_kernel_demo(sim::Simulation& simulation, sim::Time options_interval, KernelDemoResult& result);
 
 }  // namespace cli

@@ -66,7 +66,8 @@ int run_command(const RunOptions& options) {
   const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
 
   sim::Simulation simulation(experiment.seed);
-  const cli::KernelDemoResult& demo = cli::add_kernel_demo(simulation, sim::Time::from_seconds(60));
+  cli::KernelDemoResult demo;
+  cli::add_kernel_demo(simulation, sim::Time::from_seconds(60), demo);
 
   // Progress on stderr: only for runs longer than about two seconds, and only on a terminal
   // unless asked for. The wall clock here measures the program, never the simulation.
