@@ -1,5 +1,6 @@
 #include "models/teams/direct_routing_rules.hpp"
 
+#include "models/teams/microsoft_response_codes.hpp"
 #include "sim/sip/sip_text.hpp"
 #include "sim/sip/stream_framer.hpp"
 
@@ -132,9 +133,11 @@ std::vector<RuleViolation> check_direct_routing_rules(const sip::Message& messag
   return out;
 }
 
-std::string_view microsoft_advice_for(const sip::ParseError& error) {
-  if (error.kind == sip::ParseErrorKind::WrongVersion) return "549002 Invalid request/response";
-  return "549018 Invalid request/response";
+std::string microsoft_advice_for(const sip::ParseError& error) {
+  const auto& row = microsoft_response_code(error.kind == sip::ParseErrorKind::WrongVersion
+                                                ? MicrosoftOutcome::SipVersionMissing
+                                                : MicrosoftOutcome::MalformedSipOnConnection);
+  return std::to_string(row.ms_code) + " " + std::string(row.phrase);
 }
 
 std::vector<LintResult> lint_stream(std::string_view bytes) {
@@ -214,7 +217,7 @@ std::vector<std::string> format_lint_lines(const std::vector<LintResult>& result
       const sip::ParseError& error = *result.parse_error;
       lines.push_back(where + ": not well-formed at " + std::to_string(error.line) + ":" +
                       std::to_string(error.column) + ": " + error.reason + " (Microsoft: " +
-                      std::string(microsoft_advice_for(error)) + ")");
+                      microsoft_advice_for(error) + ")");
       continue;
     }
     for (const RuleViolation& violation : result.violations) {

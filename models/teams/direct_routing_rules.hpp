@@ -23,8 +23,9 @@ struct RuleViolation {
 std::vector<RuleViolation> check_direct_routing_rules(const sip::Message& message);
 
 // What Microsoft reports when the SBC's bytes are not SIP it accepts (direct-routing.md, 504
-// subcode table): 549002 when SIP/2.0 is missing from the start line or a Via, else 549018.
-std::string_view microsoft_advice_for(const sip::ParseError& error);
+// subcode table): 549002 when SIP/2.0 is missing from the start line or a Via, else 549018
+// (rows of microsoft_response_codes.hpp).
+std::string microsoft_advice_for(const sip::ParseError& error);
 
 struct LintResult {
   std::size_t offset = 0;  // byte offset of the message in the file

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "models/teams/direct_routing_rules.hpp"
+#include "models/teams/microsoft_response_codes.hpp"
 #include "sim/cli/kernel_demo.hpp"
 #include "sim/config/experiment_file.hpp"
 #include "sim/core/simulation.hpp"
@@ -144,6 +145,29 @@ int lint_command(const std::string& file) {
   return teams::lint_exit_code(results);
 }
 
+// spec: `drsim explain 569008` prints what a Microsoft code means in drsim and what to do;
+// a code drsim never produces is bad input (exit 2), not an empty answer.
+int explain_command(const std::string& code_text) {
+  std::uint32_t code = 0;
+  const bool digits = !code_text.empty() && code_text.size() <= 9 &&
+                      code_text.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) code = static_cast<std::uint32_t>(std::stoul(code_text));
+  const auto explanation = digits ? teams::explain_microsoft_code(code) : std::nullopt;
+  if (!explanation) {
+    std::cerr << "drsim explain: error: \"" << code_text
+              << "\" is not a Microsoft response code drsim produces (known: ";
+    std::uint32_t previous = 0;
+    for (const auto& row : teams::microsoft_response_codes()) {
+      if (row.ms_code != previous) std::cerr << (previous == 0 ? "" : ", ") << row.ms_code;
+      previous = row.ms_code;
+    }
+    std::cerr << ", and 560300-560699 for the SBC's own answers)\n";
+    return kExitBadInput;
+  }
+  std::fputs(explanation->c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,6 +190,10 @@ int main(int argc, char** argv) {
   auto* lint_app = app.add_subcommand("lint", "check SIP messages (one, or a TCP stream of several) against the Direct Routing rules");
   lint_app->add_option("MESSAGE", lint_file, "file holding one SIP message or several back to back")->required();
 
+  std::string explain_code;
+  auto* explain_app = app.add_subcommand("explain", "what a Microsoft response code (e.g. 569008) means and what to do");
+  explain_app->add_option("CODE", explain_code, "Microsoft response code (CallEndSubReason), e.g. 569008")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -175,5 +203,6 @@ int main(int argc, char** argv) {
   if (*run_app) return run_command(run);
   if (*validate_app) return validate_command(validate_file);
   if (*lint_app) return lint_command(lint_file);
+  if (*explain_app) return explain_command(explain_code);
   return kExitBadInput;
 }

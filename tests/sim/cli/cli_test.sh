@@ -75,5 +75,18 @@ check "lint: a stream of two messages reports the second one's problem" bash -c 
 "$drsim" lint "$work/none.sip" >/dev/null 2>&1; code=$?
 check "lint: a missing file exits 2" test $code -eq 2
 
+# explain: the one code table the models use, as a voice engineer reads it.
+"$drsim" explain 569008 >"$work/explain.out"; code=$?
+check "explain 569008 exits 0" test $code -eq 0
+check "explain 569008 gives the call record phrase" grep -q "^569008  SIP 504  Unable to deliver INVITE: Outbound TLS negotiation failed. Remote certificate expired; HRESULT=0x80090328 SEC_E_CERT_EXPIRED$" "$work/explain.out"
+check "explain 569008 says to renew the certificate" grep -q "^    - Renew the SBC certificate.$" "$work/explain.out"
+"$drsim" explain 569002 >"$work/explain.out"; code=$?
+check "explain 569002 lists its five causes" test "$(grep -c '^569002' "$work/explain.out")" -eq 5
+"$drsim" explain 999999 >/dev/null 2>"$work/explain.err"; code=$?
+check "explain of an unknown code exits 2" test $code -eq 2
+check "explain of an unknown code lists the known ones" grep -q "not a Microsoft response code drsim produces (known: 1106, 10037, 500001" "$work/explain.err"
+"$drsim" explain 56x008 >/dev/null 2>&1; code=$?
+check "explain of a non-number exits 2" test $code -eq 2
+
 echo "cli: $passed passed, $failed failed"
 test $failed -eq 0
