@@ -1,0 +1,79 @@
+#include "models/client/client_signal.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace client {
+namespace {
+
+constexpr std::array<std::string_view, 8> kKindTexts = {"IncomingCall", "CallProgress", "MediaAnswer", "CallAccepted",
+                                                        "StopRinging",  "HangUp",       "PlaceCall",   "CallFailed"};
+
+template <class Integer>
+bool parse_integer(std::string_view text, Integer& value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size();
+}
+
+bool read_field(std::string_view field, ClientSignal& signal) {
+  const std::size_t equals = field.find('=');
+  if (equals == std::string_view::npos) return false;
+  const std::string_view name = field.substr(0, equals), value = field.substr(equals + 1);
+  if (name == "call") return parse_integer(value, signal.call);
+  if (name == "number") return signal.number.assign(value), !value.empty();
+  if (name == "sip") return parse_integer(value, signal.sip_code);
+  if (name == "ms") return parse_integer(value, signal.ms_code);
+  return false;
+}
+
+}  // namespace
+
+std::string_view signal_kind_text(SignalKind kind) { return kKindTexts[static_cast<std::size_t>(kind)]; }
+
+std::string encode_signal(const ClientSignal& signal) {
+  std::string text(signal_kind_text(signal.kind));
+  text += " call=" + std::to_string(signal.call);
+  if (!signal.number.empty()) text += " number=" + signal.number;
+  if (signal.sip_code != 0) text += " sip=" + std::to_string(signal.sip_code);
+  if (signal.ms_code != 0) text += " ms=" + std::to_string(signal.ms_code);
+  text += "\r\n";
+  if (!signal.phrase.empty()) text += "phrase: " + signal.phrase + "\r\n";
+  text += "\r\n";
+  text += signal.sdp;
+  return text;
+}
+
+std::optional<ClientSignal> decode_signal(std::string_view bytes) {
+  const std::size_t line_end = bytes.find("\r\n");
+  if (line_end == std::string_view::npos) return std::nullopt;
+  std::string_view fields = bytes.substr(0, line_end);
+  std::string_view rest = bytes.substr(line_end + 2);
+  ClientSignal signal;
+  const std::size_t space = fields.find(' ');
+  const std::string_view kind = fields.substr(0, space);
+  std::size_t kind_index = 0;
+  while (kind_index < kKindTexts.size() && kKindTexts[kind_index] != kind) ++kind_index;
+  if (kind_index == kKindTexts.size()) return std::nullopt;
+  signal.kind = static_cast<SignalKind>(kind_index);
+  fields = space == std::string_view::npos ? std::string_view{} : fields.substr(space + 1);
+  bool has_call = false;
+  while (!fields.empty()) {
+    const std::size_t next = fields.find(' ');
+    const std::string_view field = fields.substr(0, next);
+    if (!read_field(field, signal)) return std::nullopt;
+    has_call = has_call || field.starts_with("call=");
+    fields = next == std::string_view::npos ? std::string_view{} : fields.substr(next + 1);
+  }
+  if (!has_call) return std::nullopt;
+  if (rest.starts_with("phrase: ")) {
+    const std::size_t phrase_end = rest.find("\r\n");
+    if (phrase_end == std::string_view::npos) return std::nullopt;
+    signal.phrase.assign(rest.substr(8, phrase_end - 8));
+    rest = rest.substr(phrase_end + 2);
+  }
+  if (!rest.starts_with("\r\n")) return std::nullopt;
+  signal.sdp.assign(rest.substr(2));
+  return signal;
+}
+
+}  // namespace client
