@@ -1,0 +1,101 @@
+#pragma once
+// Dialog: the peer-to-peer state two user agents share for one call leg (RFC 3261 §12): its id,
+// the CSeq numbers of both directions, the remote target, the route set and the state. It
+// builds the requests this side sends inside the dialog (§12.2.1.1) and applies the requests and
+// responses it sees (§12.2.1.2, §12.2.2, §12.3). It sends nothing itself: the caller hands the
+// built requests to the transaction layer and tells the dialog what came back.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/result.hpp"
+#include "sim/sip/dialog/dialog_id.hpp"
+#include "sim/sip/message.hpp"
+#include "sim/sip/uri.hpp"
+
+namespace sip {
+
+class Dialog {
+ public:
+  // §12: a 1xx with a To tag creates an Early dialog, a 2xx a Confirmed one.
+  enum class State : std::uint8_t { Early, Confirmed, Terminated };
+  // Which side of the dialog-creating INVITE this user agent was.
+  enum class Role : std::uint8_t { Uac, Uas };
+  // §12.2.2 verdict on a received request's CSeq. OutOfOrder: the caller MUST answer
+  // 500 (Server Internal Error) and the dialog state was left unchanged.
+  enum class CSeqOrder : std::uint8_t { InOrder, OutOfOrder };
+
+  // §12.1.2: the UAC's dialog from the INVITE it sent and a 101-199 response with a To tag
+  // (Early) or a 2xx (Confirmed). Fails on any other response, a response without To tag or
+  // Contact, or an unparsable Record-Route.
+  static sim::Result<Dialog, std::string> create_as_uac(const Message& invite, const Message& response);
+  // §12.1.1: the UAS's dialog from the INVITE it received and the 101-299 response with a To
+  // tag it sends. Fails when the INVITE has no Contact or its Record-Route does not parse.
+  static sim::Result<Dialog, std::string> create_as_uas(const Message& invite, const Message& response);
+
+  const DialogId& id() const { return id_; }
+  State state() const { return state_; }
+  Role role() const { return role_; }
+  bool is_secure() const { return secure_; }
+  // URIs, in the order requests visit them (§12.1.1, §12.1.2).
+  const std::vector<std::string>& route_set() const { return route_set_; }
+  const std::string& remote_target() const { return remote_target_; }
+  const std::string& local_uri() const { return local_uri_; }
+  const std::string& remote_uri() const { return remote_uri_; }
+  std::optional<std::uint32_t> local_cseq() const { return local_cseq_; }    // empty: none sent yet
+  std::optional<std::uint32_t> remote_cseq() const { return remote_cseq_; }  // empty: none received yet
+  // Where the caller sends a request built here: the first route if there is a route set, else
+  // the remote target (§12.2.1.1, §8.1.2). For Direct Routing this is "the top Record-Route,
+  // else Contact". The view points into this dialog: valid until it changes or moves.
+  Uri next_hop() const;
+
+  // §12.2.1.1: BYE, re-INVITE, UPDATE, INFO, REFER, NOTIFY... with From, To, Call-ID, CSeq,
+  // Max-Forwards, Request-URI and Route from the dialog state, plus this side's Contact on a
+  // target refresh request. Each takes the next local CSeq number; ACK (for a 2xx, §13.2.2.4)
+  // reuses the number of the last INVITE this side sent. Via, body and the method's own headers
+  // are the caller's. CANCEL is never built here (§9.1: it copies the INVITE it cancels), and
+  // building on a Terminated dialog is a program bug.
+  Message build_request(Method method);
+
+  // §12.2.2: a request from the peer that matched this dialog. Out-of-order requests change
+  // nothing; otherwise the remote CSeq takes the request's number, a target refresh request
+  // (re-INVITE, UPDATE) with a Contact replaces the remote target, and a BYE terminates.
+  CSeqOrder on_request_received(const Message& request);
+  // A response to a request this side sent: on an Early UAC dialog the INVITE's 2xx confirms it
+  // (route set recomputed, §13.2.2.4) and a non-2xx final terminates it (§12.3); a 2xx to a
+  // target refresh replaces the remote target (§12.2.1.2); 481 and 408 terminate (§12.2.1.2);
+  // any final response to a BYE terminates (§15.1.1).
+  void on_response_received(const Message& response);
+  // A response this side sends to the dialog-creating INVITE (UAS): 2xx confirms, a non-2xx
+  // final terminates (§12.3). Other responses leave the state as it is.
+  void on_response_sent(const Message& response);
+  void terminate() { state_ = State::Terminated; }
+
+ private:
+  Dialog() = default;
+
+  void confirm_from_2xx(const Message& response);
+  std::string from_header() const;
+  std::string to_header() const;
+
+  DialogId id_;
+  State state_ = State::Early;
+  Role role_ = Role::Uac;
+  bool secure_ = false;
+  std::vector<std::string> route_set_;
+  std::string remote_target_;
+  std::string local_target_;  // this side's Contact URI, repeated in target refresh requests
+  std::string local_uri_;
+  std::string remote_uri_;
+  std::string local_display_name_;   // as written, with quotes; not dialog state, but kept
+  std::string remote_display_name_;  // so the BYE names the parties as the INVITE did
+  std::optional<std::uint32_t> local_cseq_;
+  std::optional<std::uint32_t> remote_cseq_;
+  std::optional<std::uint32_t> last_invite_cseq_;  // what an ACK for a 2xx carries
+};
+
+// §12.2: requests that may change the remote target (RFC 3261 re-INVITE, RFC 3311 UPDATE).
+bool is_target_refresh(Method method);
+
+}  // namespace sip

@@ -1,0 +1,39 @@
+#include "sim/sip/dialog/dialog_table.hpp"
+
+#include <optional>
+
+#include "sim/core/check.hpp"
+
+namespace sip {
+
+Dialog& DialogTable::insert(Dialog dialog) {
+  DialogId id = dialog.id();
+  auto [position, inserted] = dialogs_.try_emplace(std::move(id), std::move(dialog));
+  DRSIM_CHECK(inserted, "a dialog with this id already exists");
+  return position->second;
+}
+
+Dialog* DialogTable::find(const DialogId& id) {
+  auto position = dialogs_.find(id);
+  return position == dialogs_.end() ? nullptr : &position->second;
+}
+
+Dialog* DialogTable::match_request(const Message& request) {
+  return find_live(DialogId::of_received_request(request));
+}
+
+Dialog* DialogTable::match_response(const Message& response) {
+  return find_live(DialogId::of_received_response(response));
+}
+
+std::size_t DialogTable::remove_terminated() {
+  return std::erase_if(dialogs_, [](const auto& entry) { return entry.second.state() == Dialog::State::Terminated; });
+}
+
+Dialog* DialogTable::find_live(const std::optional<DialogId>& id) {
+  if (!id) return nullptr;
+  Dialog* dialog = find(*id);
+  return dialog != nullptr && dialog->state() != Dialog::State::Terminated ? dialog : nullptr;
+}
+
+}  // namespace sip

@@ -1,0 +1,42 @@
+#pragma once
+// DialogTable: every dialog one user agent takes part in, keyed by DialogId, and the matching of
+// messages to them (RFC 3261 §12.2). An ordered map: iteration is in id order, never in hash
+// order, and a Dialog's address stays put until it is removed.
+#include <cstddef>
+#include <map>
+#include <optional>
+
+#include "sim/sip/dialog/dialog.hpp"
+#include "sim/sip/dialog/dialog_id.hpp"
+#include "sim/sip/message.hpp"
+
+namespace sip {
+
+class DialogTable {
+ public:
+  // Adding a second dialog with an id already present is a program bug: the local tag is ours
+  // and unique (§19.3).
+  Dialog& insert(Dialog dialog);
+  Dialog* find(const DialogId& id);
+
+  // §12.2.2: the live dialog a received request belongs to (To tag = local tag, From tag =
+  // remote tag). nullptr for a request without To tag (outside any dialog), and for one naming
+  // no live dialog: the UAS then answers 481 (Call/Transaction Does Not Exist).
+  Dialog* match_request(const Message& request);
+  // The live dialog a received response belongs to (From tag = local tag, To tag = remote
+  // tag). A response to an INVITE with a To tag not seen before matches nothing: it is a fork,
+  // and DialogSet creates its dialog.
+  Dialog* match_response(const Message& response);
+
+  // Drops Terminated dialogs; returns how many. Invalidates pointers to them only.
+  std::size_t remove_terminated();
+  std::size_t size() const { return dialogs_.size(); }
+  const std::map<DialogId, Dialog>& dialogs() const { return dialogs_; }
+
+ private:
+  Dialog* find_live(const std::optional<DialogId>& id);
+
+  std::map<DialogId, Dialog> dialogs_;
+};
+
+}  // namespace sip

@@ -1,0 +1,74 @@
+#include "sim/sip/dialog/dialog_table.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/sim/sip/dialog/dialog_messages.hpp"
+
+using dialog_messages::parse;
+using dialog_messages::request_from_sbc;
+using sip::Dialog;
+using sip::DialogTable;
+
+namespace {
+
+// The Microsoft proxy's table after answering the SBC's INVITE.
+Dialog& add_microsoft_side_dialog(DialogTable& table) {
+  auto dialog = Dialog::create_as_uas(parse(dialog_messages::kInviteFromSbc), parse(dialog_messages::kOkFromMicrosoft));
+  REQUIRE(dialog.ok());
+  return table.insert(std::move(dialog).value());
+}
+
+std::string with_tags(std::string text, std::string_view from_tag, std::string_view to_tag) {
+  const auto replace = [&text](std::string_view from, std::string_view to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  };
+  replace(";tag=sbc-4f1a", from_tag);
+  replace(";tag=ms-77d2", to_tag);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a request from the peer finds its dialog by To tag as local and From tag as remote") {
+  DialogTable table;
+  Dialog& dialog = add_microsoft_side_dialog(table);
+  const std::string bye = request_from_sbc("BYE", 102);
+  CHECK(table.match_request(parse(bye)) == &dialog);
+  CHECK(table.match_request(parse(with_tags(bye, ";tag=other", ";tag=ms-77d2"))) == nullptr);
+  CHECK(table.match_request(parse(with_tags(bye, ";tag=sbc-4f1a", ";tag=other"))) == nullptr);
+  // No To tag: outside any dialog, never matched (a new INVITE, an OPTIONS ping).
+  CHECK(table.match_request(parse(with_tags(bye, ";tag=sbc-4f1a", ""))) == nullptr);
+  // Call-ID is compared exactly.
+  std::string other_call = bye;
+  other_call.replace(other_call.find("9b1c7e2a@"), 9, "9B1C7E2A@");
+  CHECK(table.match_request(parse(other_call)) == nullptr);
+}
+
+TEST_CASE("a response to an in-dialog request finds the dialog by From tag as local and To tag as remote") {
+  DialogTable table;
+  Dialog& dialog = add_microsoft_side_dialog(table);
+  const sip::Message bye = dialog.build_request(sip::Method::Bye);
+  sip::Message ok = sip::make_response(bye, 200, "");
+  CHECK(table.match_response(ok) == &dialog);
+  // Seen from the other end, the same message names a different dialog.
+  CHECK(table.match_request(bye) == nullptr);
+  dialog.on_response_received(ok);
+  CHECK(dialog.state() == Dialog::State::Terminated);
+  CHECK(table.match_response(ok) == nullptr);
+}
+
+TEST_CASE("a terminated dialog matches nothing and is removed on request") {
+  DialogTable table;
+  Dialog& dialog = add_microsoft_side_dialog(table);
+  const auto bye = parse(request_from_sbc("BYE", 102));
+  REQUIRE(table.match_request(bye) == &dialog);
+  CHECK(dialog.on_request_received(bye) == Dialog::CSeqOrder::InOrder);
+  CHECK(table.match_request(bye) == nullptr);  // a second BYE would be answered 481 (§12.2.2)
+  CHECK(table.find(dialog.id()) == &dialog);
+  CHECK(table.remove_terminated() == 1);
+  CHECK(table.size() == 0);
+}
