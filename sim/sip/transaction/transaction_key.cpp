@@ -1,0 +1,78 @@
+#include "sim/sip/transaction/transaction_key.hpp"
+
+#include <cstdio>
+
+#include "sim/core/rng.hpp"
+
+namespace sip {
+namespace {
+
+bool has_magic_cookie(std::string_view branch) { return branch.starts_with(kMagicCookie); }
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// §17.2.3 compares sent-by: host (case-insensitive, §19.1.4) and port as written.
+std::string sent_by_of(const Via& via) {
+  std::string sent_by;
+  const bool ipv6 = via.host_kind() == HostKind::Ipv6;
+  if (ipv6) sent_by += '[';
+  for (const char c : via.host()) sent_by += lower(c);
+  if (ipv6) sent_by += ']';
+  if (const auto port = via.port()) sent_by += ':' + std::to_string(*port);
+  return sent_by;
+}
+
+bool has_top_branch_and_cseq(const Message& message) {
+  return message.via_count() > 0 && message.top_via().has_branch() && message.has_cseq();
+}
+
+}  // namespace
+
+std::string describe(const TransactionKey& key) {
+  std::string text = key.side == TransactionSide::Client ? "client " : "server ";
+  text += key.branch;
+  if (!key.sent_by.empty()) text += ' ' + key.sent_by;
+  text += ' ' + key.method;
+  return text;
+}
+
+std::optional<TransactionKey> client_key_of_request(const Message& request) {
+  if (!request.is_request() || !has_top_branch_and_cseq(request)) return std::nullopt;
+  return TransactionKey{TransactionSide::Client, std::string(request.top_via().branch()), {},
+                        std::string(request.method_text())};
+}
+
+std::optional<TransactionKey> client_key_of_response(const Message& response) {
+  if (!response.is_response() || !has_top_branch_and_cseq(response)) return std::nullopt;
+  return TransactionKey{TransactionSide::Client, std::string(response.top_via().branch()), {},
+                        std::string(response.cseq().method)};
+}
+
+std::optional<TransactionKey> server_key_of_request(const Message& request) {
+  if (!request.is_request() || !has_top_branch_and_cseq(request)) return std::nullopt;
+  const Via via = request.top_via();
+  if (!has_magic_cookie(via.branch())) return std::nullopt;
+  const std::string_view method = request.method() == Method::Ack ? "INVITE" : request.method_text();
+  return TransactionKey{TransactionSide::Server, std::string(via.branch()), sent_by_of(via),
+                        std::string(method)};
+}
+
+std::optional<TransactionKey> invite_key_of_cancel(const Message& cancel) {
+  if (cancel.method() != Method::Cancel) return std::nullopt;
+  auto key = server_key_of_request(cancel);
+  if (key) key->method = "INVITE";
+  return key;
+}
+
+std::string make_branch(std::uint32_t sender_id, std::uint64_t counter) {
+  char sender[9];
+  std::snprintf(sender, sizeof sender, "%08x", static_cast<unsigned>(sender_id));
+  return std::string(kMagicCookie) + sender + '.' + std::to_string(counter);
+}
+
+std::uint32_t branch_sender_id(std::string_view actor_name) {
+  // A fixed seed: branches must not change with the run's seed, only with the actor's history.
+  return static_cast<std::uint32_t>(sim::stream_key(0, actor_name, "via-branch"));
+}
+
+}  // namespace sip

@@ -1,0 +1,45 @@
+#pragma once
+// The transactions of one kind an element holds, by key (§17.1.3, §17.2.3). Ordered, so any
+// walk over the table (shutdown, a trace dump) is the same on every run. A TU typically calls
+// erase() from TransactionUser::on_terminated, which the transactions allow.
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "sim/core/check.hpp"
+#include "sim/sip/transaction/transaction_key.hpp"
+
+namespace sip {
+
+template <class Transaction>
+class TransactionTable {
+ public:
+  // Takes ownership; the key is the transaction's own. Two live transactions with one key are
+  // a program bug (a reused branch).
+  Transaction& add(std::unique_ptr<Transaction> transaction) {
+    const auto [position, added] = transactions_.try_emplace(transaction->key(), std::move(transaction));
+    DRSIM_CHECK(added, "two transactions with the same key");
+    return *position->second;
+  }
+  Transaction* find(const TransactionKey& key) const {
+    const auto found = transactions_.find(key);
+    return found == transactions_.end() ? nullptr : found->second.get();
+  }
+  // Destroys the transaction, cancelling its timers.
+  void erase(const TransactionKey& key) {
+    const auto found = transactions_.find(key);
+    if (found == transactions_.end()) return;
+    // Moved out first: the map node goes before the transaction, so nothing the transaction's
+    // destructor touches can reach back into a half-erased map.
+    std::unique_ptr<Transaction> doomed = std::move(found->second);
+    transactions_.erase(found);
+  }
+  std::size_t size() const { return transactions_.size(); }
+  bool empty() const { return transactions_.empty(); }
+
+ private:
+  std::map<TransactionKey, std::unique_ptr<Transaction>> transactions_;
+};
+
+}  // namespace sip

@@ -1,0 +1,106 @@
+#include "sim/sip/transaction/transaction_key.hpp"
+
+#include <doctest/doctest.h>
+
+#include "sim/sip/transaction/client_invite_transaction.hpp"
+#include "tests/sim/sip/transaction/transaction_harness.hpp"
+
+using namespace transaction_harness;
+
+namespace {
+
+// The same INVITE as another request: method, CSeq method and branch replaced.
+sip::Message request_like_invite(std::string_view method, std::string_view branch) {
+  const std::string text =
+      std::string(method) + " sip:+18338006777@sip.pstnhub.microsoft.com SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS sbc1.contoso.com:5061;branch=" + std::string(branch) + "\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:+17168712781@sbc1.contoso.com;user=phone>;tag=9fxced76sl\r\n"
+      "To: <sip:+18338006777@sip.pstnhub.microsoft.com;user=phone>\r\n"
+      "Call-ID: 3848276298220188511@sbc1.contoso.com\r\n"
+      "CSeq: 1 " + std::string(method) + "\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n";
+  return parse(text);
+}
+
+}  // namespace
+
+TEST_CASE("a response matches its client transaction by top Via branch and CSeq method") {
+  const sip::Message request = invite("TLS", "z9hG4bK74bf9");
+  const auto key = sip::client_key_of_request(request);
+  REQUIRE(key);
+  CHECK(sip::describe(*key) == "client z9hG4bK74bf9 INVITE");
+  CHECK(sip::client_key_of_response(sip::make_response(request, 180, "", "a")) == key);
+  CHECK(sip::client_key_of_response(sip::make_response(request, 486, "", "a")) == key);
+
+  const sip::Message other_branch = invite("TLS", "z9hG4bK74bfa");
+  CHECK(sip::client_key_of_response(sip::make_response(other_branch, 180, "", "a")) != key);
+  // The 200 for a CANCEL carries the INVITE's branch but the CSeq method CANCEL (§17.1.3).
+  const sip::Message cancel = request_like_invite("CANCEL", "z9hG4bK74bf9");
+  const auto cancel_response_key = sip::client_key_of_response(sip::make_response(cancel, 200, ""));
+  REQUIRE(cancel_response_key);
+  CHECK(cancel_response_key != key);
+  CHECK(cancel_response_key == sip::client_key_of_request(cancel));
+}
+
+TEST_CASE("an ACK for a non-2xx matches the INVITE server transaction and a CANCEL does not") {
+  const sip::Message request = invite("TLS");
+  const auto key = sip::server_key_of_request(request);
+  REQUIRE(key);
+  CHECK(sip::describe(*key) == "server z9hG4bK74bf9 sbc1.contoso.com:5061 INVITE");
+  CHECK(sip::server_key_of_request(request) == key);  // a retransmission
+
+  const sip::Message ack = sip::make_ack_for_non_2xx(request, sip::make_response(request, 486, "", "b"));
+  CHECK(sip::server_key_of_request(ack) == key);
+
+  // An ACK for a 2xx is a new transaction with its own branch (§13.2.2.4): no match.
+  CHECK(sip::server_key_of_request(request_like_invite("ACK", "z9hG4bKack2xx")) != key);
+
+  const sip::Message cancel = request_like_invite("CANCEL", "z9hG4bK74bf9");
+  const auto cancel_key = sip::server_key_of_request(cancel);
+  REQUIRE(cancel_key);
+  CHECK(cancel_key != key);
+  CHECK(cancel_key->method == "CANCEL");
+  // §9.2: the CANCEL still finds the INVITE it cancels.
+  CHECK(sip::invite_key_of_cancel(cancel) == key);
+}
+
+TEST_CASE("server matching compares sent-by with the host case-insensitively") {
+  const auto key = sip::server_key_of_request(invite("TLS"));
+  const sip::Message upper = parse(
+      "INVITE sip:+18338006777@sip.pstnhub.microsoft.com SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS SBC1.Contoso.COM:5061;branch=z9hG4bK74bf9\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+  CHECK(sip::server_key_of_request(upper) == key);
+  const sip::Message other_host = parse(
+      "INVITE sip:+18338006777@sip.pstnhub.microsoft.com SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS sbc2.contoso.com:5061;branch=z9hG4bK74bf9\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+  CHECK(sip::server_key_of_request(other_host) != key);
+  const sip::Message ipv6 = parse(
+      "OPTIONS sip:x@y SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP [2001:DB8::9]:5060;branch=z9hG4bK6\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+  CHECK(sip::server_key_of_request(ipv6)->sent_by == "[2001:db8::9]:5060");
+}
+
+TEST_CASE("a request whose branch lacks the magic cookie gets no server key") {
+  CHECK_FALSE(sip::server_key_of_request(invite("UDP", "1234abcd")));
+  CHECK_FALSE(sip::server_key_of_request(invite("UDP", "Z9HG4BK1")));  // the cookie is case-sensitive
+}
+
+TEST_CASE("client and server keys of one request differ") {
+  const sip::Message request = invite("TLS");
+  CHECK(sip::client_key_of_request(request) != sip::server_key_of_request(request));
+}
+
+TEST_CASE("branches carry the magic cookie and differ by sender and counter") {
+  CHECK(sip::make_branch(0x3f9a0c1d, 42) == "z9hG4bK3f9a0c1d.42");
+  CHECK(sip::make_branch(0x2a, 0) == "z9hG4bK0000002a.0");
+  CHECK(sip::branch_sender_id("sbc1.contoso.com") == sip::branch_sender_id("sbc1.contoso.com"));
+  CHECK(sip::branch_sender_id("sbc1.contoso.com") != sip::branch_sender_id("sbc2.contoso.com"));
+  // A generated branch is one the server side accepts as RFC 3261.
+  const std::string branch = sip::make_branch(sip::branch_sender_id("sbc1.contoso.com"), 7);
+  CHECK(sip::server_key_of_request(invite("TLS", branch)));
+}
