@@ -77,7 +77,8 @@ struct DurationError {
 // than 1 ns, a negative value, a missing or unknown unit, or an overflow is an error.
 Result<Time, DurationError> parse_duration(std::string_view text);
 
-// Shortest exact rendering that parse_duration reads back: "250ms", "1.5s", "2h", "0s".
+// Exact rendering in the largest unit that divides the value, which parse_duration reads back:
+// "250ms", "1500ms" (not "1.5s"), "2h", "0s".
 std::string format_duration(Time time);
 
 namespace time_literals {

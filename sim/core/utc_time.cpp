@@ -58,7 +58,7 @@ std::string format_rfc3339_utc(UtcTime at) {
   const std::int64_t days = floor_divide(seconds, 86'400);
   const std::int64_t second_of_day = seconds - days * 86'400;
   const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
-  char text[32];
+  char text[64];  // room for any int64-derived year, so -Wformat-truncation has nothing to say
   std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                 static_cast<int>(second_of_day / 3'600), static_cast<int>(second_of_day / 60 % 60),
