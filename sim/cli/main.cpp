@@ -15,6 +15,7 @@
 #include "models/teams/direct_routing_rules.hpp"
 #include "models/teams/microsoft_response_codes.hpp"
 #include "sim/cli/kernel_demo.hpp"
+#include "sim/config/config_file.hpp"
 #include "sim/config/experiment_file.hpp"
 #include "sim/core/simulation.hpp"
 
@@ -57,12 +58,12 @@ struct RunOptions {
 };
 
 int run_command(const RunOptions& options) {
-  auto loaded = config::load_experiment_file(options.experiment);
+  auto loaded = config::load_scenario(options.experiment);
   if (!loaded.ok()) {
     std::cerr << loaded.error().format();
     return kExitBadInput;
   }
-  config::ExperimentFile experiment = std::move(loaded).value();
+  config::ExperimentFile experiment = std::move(loaded).value().experiment;
   if (options.seed) experiment.seed = *options.seed;
   const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
 
@@ -121,13 +122,23 @@ int run_command(const RunOptions& options) {
   return 0;
 }
 
-int validate_command(const std::string& file) {
-  auto loaded = config::load_experiment_file(file);
-  if (!loaded.ok()) {
-    std::cerr << loaded.error().format();
+// A topology or an experiment (with its topology): "ok: <what it holds>", or every problem
+// at file:line:column and exit 2. With --keys, the key reference instead.
+int validate_command(const std::optional<std::string>& file, bool keys) {
+  if (keys) {
+    std::printf("%s", config::key_reference_markdown().c_str());
+    return 0;
+  }
+  if (!file) {
+    std::cerr << "drsim validate: name a topology or experiment file, or ask for --keys\n";
     return kExitBadInput;
   }
-  std::printf("%s: ok\n", file.c_str());
+  const auto checked = config::validate_config_file(*file);
+  if (!checked.ok()) {
+    std::cerr << checked.error().format();
+    return kExitBadInput;
+  }
+  std::printf("ok: %s\n", checked.value().c_str());
   return 0;
 }
 
@@ -182,9 +193,11 @@ int main(int argc, char** argv) {
   run_app->add_option("--seed", run.seed, "override the experiment's seed");
   run_app->add_flag("--progress", run.progress, "print progress on stderr even when it is not a terminal");
 
-  std::string validate_file;
-  auto* validate_app = app.add_subcommand("validate", "check an experiment file; exit 2 with file:line:column on errors");
-  validate_app->add_option("FILE", validate_file, "experiment file (.toml)")->required();
+  std::optional<std::string> validate_file;
+  bool validate_keys = false;
+  auto* validate_app = app.add_subcommand("validate", "check a topology or experiment file; exit 2 with file:line:column on errors");
+  validate_app->add_option("FILE", validate_file, "topology or experiment file (.toml)");
+  validate_app->add_flag("--keys", validate_keys, "print every key of both files (type, default, meaning) as Markdown");
 
   std::string lint_file;
   auto* lint_app = app.add_subcommand("lint", "check SIP messages (one, or a TCP stream of several) against the Direct Routing rules");
@@ -201,7 +214,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
   if (*run_app) return run_command(run);
-  if (*validate_app) return validate_command(validate_file);
+  if (*validate_app) return validate_command(validate_file, validate_keys);
   if (*lint_app) return lint_command(lint_file);
   if (*explain_app) return explain_command(explain_code);
   return kExitBadInput;

@@ -1,0 +1,262 @@
+// Checks of an experiment against itself and its topology: scripted calls and workloads use
+// numbers the topology has, faults target the right kind of thing with the keys their kind
+// takes, sweep paths name keys and their values fit them, ladders name scripted calls.
+#include <algorithm>
+#include <array>
+
+#include "sim/config/experiment_schema.hpp"
+
+namespace config {
+namespace {
+
+std::string known_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (std::size_t i = 0; i < names.size() && i < 10; ++i) list += (i == 0 ? "" : ", ") + names[i];
+  if (names.size() > 10) list += ", ...";
+  return list.empty() ? "there are none" : "known: " + list;
+}
+
+std::string_view target_description(FaultTarget target) {
+  switch (target) {
+    case FaultTarget::Sbc:
+      return "an [[sbc]] name";
+    case FaultTarget::SbcOrCertificate:
+      return "an [[sbc]] name (the certificate it presents) or a [[certificate]] name";
+    case FaultTarget::Host:
+      return "an [[sbc]], [[datacenter]] or [[carrier]] name";
+    case FaultTarget::DnsName:
+      return "a DNS name of the topology: a [[dns]] name, an SBC FQDN or a datacenter FQDN";
+    case FaultTarget::Datacenter:
+      return "a [[datacenter]] name";
+    case FaultTarget::Link:
+      return "a [[link]] written \"a|b\" with its two sites";
+  }
+  return {};
+}
+
+// Every name a target of this kind may take, in file order, without repeats.
+std::vector<std::string> target_candidates(const TopologyFile& topology, FaultTarget target) {
+  std::vector<std::string> names;
+  const auto add = [&names](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  const bool sbcs = target == FaultTarget::Sbc || target == FaultTarget::SbcOrCertificate || target == FaultTarget::Host;
+  if (sbcs)
+    for (const Sbc& sbc : topology.sbcs) add(sbc.name);
+  if (target == FaultTarget::SbcOrCertificate)
+    for (const Certificate& certificate : topology.certificates) add(certificate.name);
+  if (target == FaultTarget::Host || target == FaultTarget::Datacenter)
+    for (const Datacenter& datacenter : topology.datacenters) add(datacenter.name);
+  if (target == FaultTarget::Host)
+    for (const Carrier& carrier : topology.carriers) add(carrier.name);
+  if (target == FaultTarget::DnsName) {
+    for (const DnsRecord& record : topology.dns_records) add(record.name);
+    for (const Sbc& sbc : topology.sbcs) add(sbc.fqdn);
+    for (const Datacenter& datacenter : topology.datacenters)
+      for (const std::string& fqdn : datacenter.fqdns) add(fqdn);
+  }
+  if (target == FaultTarget::Link)
+    for (const Link& link : topology.links) add(link_name(link));
+  return names;
+}
+
+bool names_target(const TopologyFile& topology, FaultTarget target, const std::string& name) {
+  if (target == FaultTarget::Link) {
+    for (const Link& link : topology.links) {
+      const std::vector<std::string> names = record_names(link);
+      if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string> candidates = target_candidates(topology, target);
+  return std::find(candidates.begin(), candidates.end(), name) != candidates.end();
+}
+
+std::optional<NumberOwner::Kind> owner_kind(const TopologyFile& topology, const std::string& number) {
+  const auto owner = find_number(topology, number);
+  if (!owner) return std::nullopt;
+  return owner->kind;
+}
+
+class ExperimentChecker {
+ public:
+  ExperimentChecker(Scenario& scenario, const toml::table& document, FileReader& file)
+      : scenario_(scenario), experiment_(scenario.experiment), document_(document), file_(file) {}
+
+  void run() {
+    check_calls();
+    check_workloads();
+    check_faults();
+    check_sweep();
+    check_ladders();
+  }
+
+ private:
+  toml::source_region at(std::initializer_list<NodeStep> path) const { return position_of(document_, path); }
+  void report(const toml::source_region& where, std::string_view key, const std::string& why) {
+    file_.report(where, "key " + toml_quoted(key) + ": " + why);
+  }
+  bool present(std::string_view array, std::size_t index, std::string_view key) const { return static_cast<bool>(document_[array][index][key]); }
+
+  // The topology to check against; nullptr when there is none, or when it failed to load
+  // (its own diagnostics say why, and checks against half a topology would only add noise).
+  // Without a topology entry in [experiment], the first table that needs one says so.
+  const TopologyFile* topology_for(std::string_view array) {
+    if (scenario_.topology) return &*scenario_.topology;
+    if (!experiment_.topology && !reported_missing_topology_) {
+      file_.report(at({array, std::size_t{0}}), "[[" + std::string(array) + "]] needs a topology: set topology in [experiment]");
+      reported_missing_topology_ = true;
+    }
+    return nullptr;
+  }
+
+  void check_before_end(const sim::Time& at_time, std::string_view array, std::size_t index) {
+    if (present(array, index, "at") && at_time >= experiment_.duration)
+      report(at({array, index, "at"}), "at",
+             sim::format_duration(at_time) + " is not before the experiment ends (duration " + sim::format_duration(experiment_.duration) + ")");
+  }
+
+  void check_calls() {
+    for (std::size_t i = 0; i < experiment_.calls.size(); ++i) {
+      const ScriptedCall& call = experiment_.calls[i];
+      check_before_end(call.at, "call", i);
+      const TopologyFile* topology = topology_for("call");
+      if (topology == nullptr || call.from.empty() || call.to.empty()) continue;
+      const auto from = owner_kind(*topology, call.from);
+      const auto to = owner_kind(*topology, call.to);
+      if (!from) report(at({"call", i, "from"}), "from", unknown_number(*topology, call.from));
+      if (!to) report(at({"call", i, "to"}), "to", unknown_number(*topology, call.to));
+      if (from && to && *from == *to)
+        report(at({"call", i, "to"}), "to",
+               *from == NumberOwner::Kind::TeamsUser ? "a call from a Teams user to a Teams user does not cross Direct Routing"
+                                                     : "a call from a carrier number to a carrier number does not reach Teams");
+    }
+  }
+
+  static std::string unknown_number(const TopologyFile& topology, const std::string& number) {
+    return number + " is neither a Teams user's number nor a carrier number in topology " + topology.name;
+  }
+
+  void check_workloads() {
+    for (std::size_t i = 0; i < experiment_.workloads.size(); ++i) {
+      const Workload& workload = experiment_.workloads[i];
+      const TopologyFile* topology = topology_for("workload");
+      if (topology == nullptr || !present("workload", i, "direction")) continue;
+      const bool inbound = workload.direction == CallDirection::Inbound;
+      const NumberOwner::Kind caller = inbound ? NumberOwner::Kind::Carrier : NumberOwner::Kind::TeamsUser;
+      const NumberOwner::Kind callee = inbound ? NumberOwner::Kind::TeamsUser : NumberOwner::Kind::Carrier;
+      check_side(*topology, workload.from, caller, i, "from");
+      check_side(*topology, workload.to, callee, i, "to");
+      if (!has_numbers(*topology, NumberOwner::Kind::Carrier) || !has_numbers(*topology, NumberOwner::Kind::TeamsUser))
+        report(at({"workload", i, "direction"}), "direction",
+               std::string(to_string(workload.direction)) + " workloads need carrier numbers and Teams users, and topology " + topology->name +
+                   " lacks one or the other");
+    }
+  }
+
+  static bool has_numbers(const TopologyFile& topology, NumberOwner::Kind kind) {
+    if (kind == NumberOwner::Kind::Carrier) return !topology.carriers.empty();
+    return std::any_of(topology.tenants.begin(), topology.tenants.end(), [](const Tenant& tenant) { return user_count(tenant) > 0; });
+  }
+
+  void check_side(const TopologyFile& topology, const std::vector<std::string>& numbers, NumberOwner::Kind kind, std::size_t workload,
+                  std::string_view key) {
+    const std::string_view wanted = kind == NumberOwner::Kind::Carrier ? "a carrier number" : "a Teams user's number";
+    const std::string_view role = key == "from" ? "callers" : "callees";
+    for (std::size_t n = 0; n < numbers.size(); ++n) {
+      const auto owner = owner_kind(topology, numbers[n]);
+      if (!owner) report(at({"workload", workload, key, n}), key, unknown_number(topology, numbers[n]));
+      else if (*owner != kind)
+        report(at({"workload", workload, key, n}), key,
+               numbers[n] + " is not " + std::string(wanted) + ", as " + std::string(role) + " of " +
+                   std::string(to_string(experiment_.workloads[workload].direction)) + " workloads must be");
+    }
+  }
+
+  void check_faults() {
+    for (std::size_t i = 0; i < experiment_.faults.size(); ++i) {
+      const Fault& fault = experiment_.faults[i];
+      check_before_end(fault.at, "fault", i);
+      if (!present("fault", i, "kind")) continue;
+      check_fault_keys(fault, i);
+      const TopologyFile* topology = topology_for("fault");
+      if (topology == nullptr || fault.target.empty()) continue;
+      const FaultTarget target = fault_target(fault.kind);
+      if (!names_target(*topology, target, fault.target))
+        report(at({"fault", i, "target"}), "target",
+               std::string(to_string(fault.kind)) + " faults target " + std::string(target_description(target)) + "; " +
+                   toml_quoted(fault.target) + " is not one (" + known_list(target_candidates(*topology, target)) + ")");
+    }
+  }
+
+  // retry_after, loss and latency belong to one kind each; loss and latency are required there.
+  void check_fault_keys(const Fault& fault, std::size_t i) {
+    struct KindKey {
+      std::string_view key;
+      FaultKind kind;
+      bool required;
+    };
+    static constexpr std::array<KindKey, 3> kKindKeys{{{"retry_after", FaultKind::DatacenterBusy, false},
+                                                       {"loss", FaultKind::LinkLoss, true},
+                                                       {"latency", FaultKind::LinkLatency, true}}};
+    for (const KindKey& kind_key : kKindKeys) {
+      const bool given = present("fault", i, kind_key.key);
+      if (given && fault.kind != kind_key.kind)
+        report(at({"fault", i, kind_key.key}), kind_key.key,
+               "only " + std::string(to_string(kind_key.kind)) + " faults take it, not " + std::string(to_string(fault.kind)));
+      if (!given && kind_key.required && fault.kind == kind_key.kind)
+        file_.report(at({"fault", i}), missing_key_message(kind_key.key, "a " + std::string(to_string(fault.kind)) + " [[fault]]"));
+    }
+  }
+
+  // Each path must lead to a key a sweep may change, and each value must read as that key's
+  // type: both are tried on a copy of the scenario, through the same schema that read it.
+  void check_sweep() {
+    const auto* grid = document_["sweep"]["grid"].as_table();
+    if (grid == nullptr) return;
+    for (const GridEntry& entry : flatten_grid(*grid)) {
+      const auto* values = entry.values->as_array();
+      if (values == nullptr || values->empty()) continue;  // reported while reading
+      for (const toml::node& value : *values) {
+        Scenario trial = scenario_;
+        const std::string problem = apply_in_scenario(trial, entry.path, value, KeyReading{file_, entry.path});
+        if (!problem.empty()) {
+          file_.report(entry.key->source(), "sweep path " + toml_quoted(entry.path) + ": " + problem);
+          break;
+        }
+      }
+    }
+  }
+
+  void check_ladders() {
+    for (std::size_t i = 0; i < experiment_.ladders.size(); ++i) {
+      const std::int64_t call = experiment_.ladders[i];
+      if (call > static_cast<std::int64_t>(experiment_.calls.size()))
+        report(at({"output", "ladders", i}), "ladders",
+               "there is no scripted call " + std::to_string(call) + " (the file has " + count_of(experiment_.calls.size(), "[[call]]", "[[call]] tables") + ")");
+    }
+  }
+
+  Scenario& scenario_;
+  ExperimentFile& experiment_;
+  const toml::table& document_;
+  FileReader& file_;
+  bool reported_missing_topology_ = false;
+};
+
+}  // namespace
+
+void check_experiment(Scenario& scenario, const toml::table& document, FileReader& file) {
+  ExperimentChecker(scenario, document, file).run();
+  infer_call_directions(scenario);
+}
+
+void infer_call_directions(Scenario& scenario) {
+  if (!scenario.topology) return;
+  for (ScriptedCall& call : scenario.experiment.calls) {
+    const auto from = owner_kind(*scenario.topology, call.from);
+    if (from) call.direction = *from == NumberOwner::Kind::TeamsUser ? CallDirection::Outbound : CallDirection::Inbound;
+  }
+}
+
+}  // namespace config
