@@ -36,6 +36,10 @@ constexpr std::array kRows = std::to_array<MicrosoftResponseCode>({
     {Outcome::TrunkNotFound, 510532, 403, "RuntimeApi trunk config not found", false,
      "the Contact FQDN of the SBC's INVITE is not an SBC of the tenant the proxy found",
      "Check that the Contact host is the SBC FQDN paired with the tenant (Get-CsOnlinePSTNGateway)."},
+    {Outcome::NoOutboundRoute, 510559, 403, "Get Outbound routing - No viable path", false,
+     "the Teams caller's tenant has no voice route with an SBC the proxy knows, so no SBC gets an INVITE",
+     "Check the caller's online voice routing policy: a voice route whose number pattern matches the callee and "
+     "that lists at least one enabled SBC (Get-CsOnlineVoiceRoute)."},
     {Outcome::UnknownCalledNumber, 511404, 404, "Getting user info by number from RuntimeAPI failed", false,
      "the reverse number lookup of the Request-URI's number found no user in the SBC's tenant",
      "Send the called number in E.164 form with a leading '+', as it is assigned to the user.\n"

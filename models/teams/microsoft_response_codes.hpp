@@ -34,6 +34,7 @@ enum class MicrosoftOutcome : std::uint8_t {
   AckNotReceived,              // 1106 / 408
   TrunkNotFound,               // 510532 / 403
   NoCalleeEndpoints,           // 10037 / 480
+  NoOutboundRoute,             // 510559 / 403
 };
 
 struct MicrosoftResponseCode {
