@@ -296,8 +296,8 @@ void MicrosoftProxy::signal_client(sim::ActorId endpoint, client::ClientSignal s
 bool MicrosoftProxy::certificate_names(const sip::Transport& flow, std::string_view fqdn) const {
   const auto connection = endpoint_->connection_of(flow);
   // Only a connection the SBC opened carries its client certificate (mutual TLS).
-  if (!connection || pool_->owns(*connection) || !settings_.presented_certificate) return false;
-  const net::Certificate* certificate = settings_.presented_certificate(*connection);
+  if (!connection || pool_->owns(*connection)) return false;
+  const net::Certificate* certificate = endpoint_->tcp().peer_certificate(*connection);
   return certificate != nullptr && net::certificate_matches_host(*certificate, fqdn);
 }
 

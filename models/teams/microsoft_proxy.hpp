@@ -90,19 +90,12 @@ struct TeamsEndpoint {
   EndpointKind kind = EndpointKind::Desktop;
 };
 
-// The certificate an SBC presented on a connection it opened to the proxy. The transport checks
-// it during the mutual-TLS handshake (chain, validity, usage); the proxy then matches the SIP
-// Contact FQDN against its names. sim/net does not yet hand the client certificate to the
-// accepting side, so the runner supplies this lookup (nullptr: none presented).
-using PresentedCertificate = std::function<const net::Certificate*(net::ConnectionId accepted)>;
-
 struct MicrosoftProxySettings {
   std::string datacenter;                         // [[datacenter]] name, reported through CallObserver
   net::IpAddress ip;                              // the proxy listens TLS 5061 here
   std::vector<std::string> fqdns;                 // names it answers for; the first names it on outbound calls
   const net::Certificate* certificate = nullptr;  // *.pstnhub.microsoft.com
   const net::TrustStore* trust_store = nullptr;   // net::TrustStore::microsoft(CAs)
-  PresentedCertificate presented_certificate;
   const TenantDirectory* tenants = nullptr;
   std::vector<KnownSbc> sbcs;
   std::vector<VoiceRoute> voice_routes;

@@ -88,6 +88,14 @@ ConnectionInfo TcpTransport::connection(ConnectionId end) const {
   return {local.local, remote.local, local.host, local.state, local.tls, local.retransmission_timeout, can_send(local)};
 }
 
+const Certificate* TcpTransport::peer_certificate(ConnectionId end) const {
+  if (end_of(end).tls != TlsState::Established) return nullptr;
+  const Connection& connection = connections_.at(slot_of(end));
+  const bool accepting_end = (end & 1) == 1;
+  if (accepting_end) return connection.client_tls ? connection.client_tls->certificate : nullptr;
+  return connection.server_tls ? connection.server_tls->certificate : nullptr;
+}
+
 bool TcpTransport::can_send(const End& end) const {
   return end.state == ConnectionState::Established && (end.tls == TlsState::None || end.tls == TlsState::Established);
 }

@@ -165,6 +165,10 @@ class TcpTransport {
   void close(ConnectionId end);
   void reset(ConnectionId end);
   ConnectionInfo connection(ConnectionId end) const;
+  // The certificate the peer of `end` presented in a TLS handshake that `end` validated and
+  // completed: the server's for a connecting end, the client's for an accepting end under
+  // mutual TLS. nullptr before TlsEstablished, without TLS, or when none was presented.
+  const Certificate* peer_certificate(ConnectionId end) const;
 
   // ---- fault hooks
   // tls_illegal_message: as a TLS server, the host answers every ClientHello with garbage.

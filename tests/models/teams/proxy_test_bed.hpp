@@ -314,13 +314,6 @@ struct ProxyBed {
     settings.trust_store = &microsoft_trust;
     settings.tenants = &tenants;
     settings.dns_zone = &zone;
-    // What TcpTransport validated in the mutual-TLS handshake: the certificate each SBC host sends.
-    settings.presented_certificate = [this](net::ConnectionId accepted) -> const net::Certificate* {
-      const net::IpAddress remote = tcp.connection(accepted).remote.ip;
-      for (std::size_t i = 0; i < sbcs_.size(); ++i)
-        if (ip(specs[i].ip) == remote) return &sbcs_[i]->certificate;
-      return nullptr;
-    };
     teams::VoiceRoute route{contoso, {}};
     for (const SbcSpec& spec : specs) {
       settings.sbcs.push_back(teams::KnownSbc{spec.name, spec.fqdn, 5061, contoso, spec.media_bypass});
