@@ -1,0 +1,39 @@
+#pragma once
+// What the SBC does to the SDP it relays between its two sides. Media is not modelled, so the
+// SBC anchors it only on paper: each side sees the SBC's own address in c= (the ports stay as
+// the far end offered them).
+//
+// Toward the UDP trunk the SDP is always shrunk, not only when the message would exceed the
+// MTU (spec "SDP size", facts §3.5): a carrier does no ICE and speaks few codecs, so the
+// candidates and the other codecs mean nothing to it, and stripping every time keeps the
+// carrier's view of a call the same whatever Microsoft's SDP looked like.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sim/net/ip_address.hpp"
+
+namespace sbc {
+
+// RFC 8839 §5.4: an ice-ufrag of at least 4 characters and an ice-pwd of at least 22.
+struct IceCredentials {
+  std::string ufrag;
+  std::string pwd;
+};
+
+// Toward the trunk: every ICE candidate removed (sip::strip_ice_candidates), every codec not in
+// `trunk_codecs` (encoding names, "PCMU", "telephone-event") removed, and c= naming
+// `media_address`. A media section none of whose codecs the trunk uses keeps its codecs: an m=
+// line with no format is not SDP (RFC 4566 §5.14). nullopt when `sdp` does not parse.
+std::optional<std::string> sdp_for_trunk(std::string_view sdp, const net::IpAddress& media_address,
+                                         std::span<const std::string> trunk_codecs);
+
+// Toward Microsoft: c= naming `media_address`. With `ice_lite` (media bypass), the SBC offers
+// itself as an ICE-lite peer, as Direct Routing requires of bypass SBCs (RFC 8445 §2.5):
+// a=ice-lite at session level, and in every media section with a port its credentials and one
+// host candidate at `media_address` and the m= port. nullopt when `sdp` does not parse.
+std::optional<std::string> sdp_for_microsoft(std::string_view sdp, const net::IpAddress& media_address,
+                                             const std::optional<IceCredentials>& ice_lite);
+
+}  // namespace sbc
