@@ -571,7 +571,10 @@ void Message::set_to_tag(std::string_view tag) {
   for (std::size_t i = 0; i < headers_.size(); ++i) {
     if (headers_[i].id != HeaderId::To) continue;
     std::string value(headers_[i].value.in(buffer_));
-    if (to_.has_tag) {
+    if (to_.has_tag && to_.tag.empty()) {
+      // A bare ";tag" has no value to replace; give it one (§25.1: tag-param = "tag" EQUAL token).
+      value.insert(to_.tag.offset - headers_[i].value.offset, "=" + std::string(tag));
+    } else if (to_.has_tag) {
       // Replace the existing tag value in place (offsets relative to the To field's value).
       const std::size_t start = to_.tag.offset - headers_[i].value.offset;
       value.replace(start, to_.tag.length, tag);

@@ -1,6 +1,7 @@
 #include "sim/sip/parser.hpp"
 
 #include <cstring>
+#include <vector>
 
 namespace sip {
 
@@ -71,6 +72,24 @@ std::size_t unfold_in_place(char* value, std::size_t length) {
     ++i;
   }
   return out;
+}
+
+// Inverse of unfold_in_place for error positions: where byte `index` of the unfolded value came
+// from in the value as the sender wrote it (each fold's SP maps to its line break).
+std::size_t original_index(std::string_view folded, std::size_t index) {
+  std::vector<std::size_t> source;
+  source.reserve(folded.size());
+  std::size_t i = 0;
+  while (i < folded.size()) {
+    if (folded[i] == '\r' || folded[i] == '\n') {
+      while (!source.empty() && is_lws_char(folded[source.back()])) source.pop_back();
+      source.push_back(i);
+      while (i < folded.size() && is_lws_char(folded[i])) ++i;
+      continue;
+    }
+    source.push_back(i++);
+  }
+  return index < source.size() ? source[index] : folded.size();
 }
 
 }  // namespace
@@ -200,8 +219,9 @@ bool MessageParser::parse_headers(std::size_t& pos) {
     message_.headers_.push_back(field);
     FieldError field_error;
     if (!message_.index_header(message_.headers_.size() - 1, field_error)) {
-      const std::size_t at = field_error.at != nullptr ? static_cast<std::size_t>(field_error.at - base.data())
-                                                       : static_cast<std::size_t>(value.data() - base.data());
+      std::size_t at = field_error.at != nullptr ? static_cast<std::size_t>(field_error.at - base.data())
+                                                 : static_cast<std::size_t>(value.data() - base.data());
+      if (folded && at >= i) at = i + original_index(bytes_.substr(i, field_end - i), at - i);
       const std::string_view shown = field.id == HeaderId::Unknown ? name : canonical_name(field.id);
       return fail(field_error.wrong_version ? ParseErrorKind::WrongVersion : ParseErrorKind::Malformed, at,
                   std::string(shown) + ": " + field_error.reason);

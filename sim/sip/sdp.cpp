@@ -212,6 +212,10 @@ sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
     pos = end + 1;
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Checked before the empty-line rule: a body that is only a line end is not SDP either.
+    if (line_number == 1 && line != "v=0") {
+      return sim::Failure{SdpError{line_number, "SDP must start with v=0"}};
+    }
     if (line.empty()) {
       // A trailing empty line is tolerated; an empty line in the middle is not SDP (§5).
       if (pos >= text.size()) break;
@@ -222,9 +226,6 @@ sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
     }
     const char type = line[0];
     const std::string_view value = line.substr(2);
-    if (line_number == 1 && (type != 'v' || value != "0")) {
-      return sim::Failure{SdpError{line_number, "SDP must start with v=0"}};
-    }
     if (type == 'm') {
       // m=<media> <port>[/<number of ports>] <proto> <fmt> ...  (§5.14)
       auto parts = split_spaces(value);

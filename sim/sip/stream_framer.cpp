@@ -13,6 +13,24 @@ FrameScan framing_error(std::size_t skip, std::size_t offset, std::string reason
   return scan;
 }
 
+// The header section ends at the first empty line, CRLF or a bare LF (the parser accepts LF
+// line ends, so the framer must too, or the two disagree on where the body starts). Returns
+// the empty line's first byte, or npos while it has not arrived.
+std::size_t find_empty_line(std::string_view bytes) {
+  for (std::size_t newline = bytes.find('\n'); newline != std::string_view::npos;
+       newline = bytes.find('\n', newline + 1)) {
+    const std::size_t next = newline + 1;
+    if (next < bytes.size() && bytes[next] == '\n') return next;
+    if (next + 1 < bytes.size() && bytes[next] == '\r' && bytes[next + 1] == '\n') return next;
+  }
+  return std::string_view::npos;
+}
+
+// Index just past the empty line that starts at `empty_line`.
+std::size_t after_line(std::string_view bytes, std::size_t empty_line) {
+  return empty_line + (bytes[empty_line] == '\r' ? 2 : 1);
+}
+
 }  // namespace
 
 FrameScan scan_frame(std::string_view bytes) {
@@ -21,41 +39,48 @@ FrameScan scan_frame(std::string_view bytes) {
   while (skip < bytes.size() && (bytes[skip] == '\r' || bytes[skip] == '\n')) ++skip;
   scan.skip = skip;
   const std::string_view rest = bytes.substr(skip);
-  const std::size_t header_end = rest.find("\r\n\r\n");
-  if (header_end == std::string_view::npos) {
-    if (rest.size() > StreamFramer::kMaxHeaderBytes) {
-      return framing_error(skip, skip, "no end of headers within 64 KiB");
-    }
+  const std::size_t empty_line = find_empty_line(rest);
+  // The limit counts the whole header section, so it trips whether the end arrived in the same
+  // read or not yet: without an end, the section is at least one byte longer than what is here.
+  const std::size_t header_bytes =
+      empty_line == std::string_view::npos ? rest.size() + 1 : after_line(rest, empty_line);
+  if (header_bytes > StreamFramer::kMaxHeaderBytes) {
+    return framing_error(skip, skip, "header section longer than 64 KiB");
+  }
+  if (empty_line == std::string_view::npos) {
     scan.status = FrameStatus::NeedMore;
     return scan;
   }
-  // Find Content-Length ("l" compact) among the header lines; continuation lines are skipped.
+  // Content-Length ("l" compact) among the header fields, each with its continuation lines, as
+  // the parser reads it: "Content-Length:\r\n 12" is 12, and "1\r\n 2" is no number.
   std::optional<std::uint64_t> content_length;
-  std::size_t line_start = rest.find('\n') + 1;  // after the start line
-  while (line_start < header_end + 2) {
-    std::size_t line_end = rest.find('\n', line_start);
-    std::string_view line = rest.substr(line_start, line_end - line_start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty() && !is_ws(line[0])) {
-      const std::size_t colon = line.find(':');
-      const std::string_view name = trim_lws(line.substr(0, colon));
-      if (colon != std::string_view::npos && (iequals(name, "content-length") || iequals(name, "l"))) {
+  std::size_t field_start = rest.find('\n') + 1;  // after the start line
+  while (field_start < empty_line) {
+    std::size_t field_end = rest.find('\n', field_start);
+    while (field_end + 1 < empty_line && is_ws(rest[field_end + 1])) {
+      field_end = rest.find('\n', field_end + 1);
+    }
+    const std::string_view field = rest.substr(field_start, field_end - field_start);
+    const std::size_t colon = field.find(':');
+    if (!is_ws(field[0]) && colon != std::string_view::npos) {
+      const std::string_view name = trim_lws(field.substr(0, colon));
+      if (iequals(name, "content-length") || iequals(name, "l")) {
         std::uint64_t value = 0;
-        if (!parse_bounded_uint(trim_lws(line.substr(colon + 1)), 0xFFFFFFFFull, value)) {
-          return framing_error(skip, skip + line_start, "invalid Content-Length on a stream");
+        if (!parse_bounded_uint(trim_lws(field.substr(colon + 1)), 0xFFFFFFFFull, value)) {
+          return framing_error(skip, skip + field_start, "invalid Content-Length on a stream");
         }
         if (content_length && *content_length != value) {
-          return framing_error(skip, skip + line_start, "conflicting Content-Length values on a stream");
+          return framing_error(skip, skip + field_start, "conflicting Content-Length values on a stream");
         }
         content_length = value;
       }
     }
-    line_start = line_end + 1;
+    field_start = field_end + 1;
   }
   if (!content_length) {
     return framing_error(skip, skip, "no Content-Length on a stream transport (§18.3)");
   }
-  const std::size_t total = header_end + 4 + static_cast<std::size_t>(*content_length);
+  const std::size_t total = header_bytes + static_cast<std::size_t>(*content_length);
   if (rest.size() < total) {
     scan.status = FrameStatus::NeedMore;
     return scan;
@@ -81,16 +106,21 @@ std::optional<sim::Result<Message, ParseError>> StreamFramer::next() {
   FrameScan scan = scan_frame(pending);
   switch (scan.status) {
     case FrameStatus::NeedMore:
-      // Keep-alives alone are consumed right away so they never count as a partial message.
-      if (scan.skip == pending.size()) consumed_ += scan.skip;
+      // Keep-alives are consumed as soon as they are seen, so they never count as a partial
+      // message and what is buffered does not depend on how the stream was chunked.
+      consumed_ += scan.skip;
       return std::nullopt;
     case FrameStatus::Error: {
       failed_ = true;
+      // Positions count from the message start, as a parse error's do: keep-alives before it
+      // may or may not have been consumed already, depending on how the bytes arrived.
+      const std::string_view message = pending.substr(scan.skip);
       ParseError error = std::move(scan.error);
+      error.offset -= scan.skip;
       int line = 1;
       std::size_t line_start = 0;
-      for (std::size_t i = 0; i < error.offset && i < pending.size(); ++i) {
-        if (pending[i] == '\n') {
+      for (std::size_t i = 0; i < error.offset && i < message.size(); ++i) {
+        if (message[i] == '\n') {
           ++line;
           line_start = i + 1;
         }

@@ -27,13 +27,15 @@ FrameScan scan_frame(std::string_view bytes);
 
 class StreamFramer {
  public:
-  // Headers larger than this without an end are treated as an attack or garbage.
+  // A header section larger than this (empty line included) is treated as an attack or garbage,
+  // whether its end has arrived or not.
   static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 
   void append(std::string_view bytes);
   // The next complete message, or nullopt when more bytes are needed. A framing error is
   // returned once; the stream is then unusable (the connection must be closed, §18.3) and
-  // next() returns nullopt.
+  // next() returns nullopt. Error positions count from the start of the message, which is at
+  // last_message_offset() in the stream.
   std::optional<sim::Result<Message, ParseError>> next();
   bool failed() const { return failed_; }
   std::size_t buffered_bytes() const { return buffer_.size() - consumed_; }

@@ -1,5 +1,7 @@
 #include "sim/sip/uri.hpp"
 
+#include <algorithm>
+
 namespace sip {
 namespace {
 
@@ -19,6 +21,21 @@ bool escapes_well_formed(std::string_view text) {
       if (i + 2 >= text.size()) return false;
       if (!is_hex(text[i + 1]) || !is_hex(text[i + 2])) return false;
       i += 2;
+    }
+  }
+  return true;
+}
+
+// uri-parameters (§19.1.1) and RFC 3966 par share one grammar: ';'-separated, none empty, each
+// byte a paramchar. `params` is the text after the first ';'.
+bool check_uri_params(std::string_view params, FieldError& error) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= params.size(); ++i) {
+    if (i == params.size() || params[i] == ';') {
+      if (i == start) return fail(error, params.data() + i, "empty URI parameter");
+      start = i + 1;
+    } else if (!is_param_char(params[i])) {
+      return fail(error, params.data() + i, "character not allowed in a URI parameter");
     }
   }
   return true;
@@ -68,7 +85,11 @@ bool is_ipv6_address(std::string_view text) {
   while (i < text.size()) {
     std::size_t start = i;
     while (i < text.size() && is_hex(text[i])) ++i;
-    if (i < text.size() && text[i] == '.') return is_ipv4_address(text.substr(start)) && groups <= 6;
+    if (i < text.size() && text[i] == '.') {
+      // A trailing IPv4 address stands for the last two groups, so six groups precede it, or
+      // at most five beside a "::" (which stands for at least one); "1.2.3.4" alone is not IPv6.
+      return is_ipv4_address(text.substr(start)) && (double_colon ? groups <= 5 : groups == 6);
+    }
     if (i - start == 0 || i - start > 4) return false;
     ++groups;
     if (i == text.size()) break;
@@ -194,7 +215,10 @@ bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out
       }
     }
     out.user = range_of(base, number);
-    if (semi != std::string_view::npos) out.params = range_of(base, rest.substr(semi + 1));
+    if (semi == std::string_view::npos) return true;
+    const std::string_view params = rest.substr(semi + 1);
+    if (!check_uri_params(params, error)) return false;
+    out.params = range_of(base, params);
     return true;
   }
 
@@ -237,19 +261,11 @@ bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out
     out.has_port = true;
   }
   if (i < hostpart.size() && hostpart[i] == ';') {
-    ++i;
-    std::size_t start = i;
-    while (i < hostpart.size() && hostpart[i] != '?') {
-      if (!is_param_char(hostpart[i]) && hostpart[i] != ';') {
-        return fail(error, hostpart.data() + i, "character not allowed in a URI parameter");
-      }
-      if (hostpart[i] == ';' && (i == start || hostpart[i - 1] == ';')) {
-        return fail(error, hostpart.data() + i, "empty URI parameter");
-      }
-      ++i;
-    }
-    out.params = range_of(base, hostpart.substr(start, i - start));
-    if (out.params.empty()) return fail(error, hostpart.data() + i, "empty URI parameter");
+    const std::size_t start = i + 1;
+    i = std::min(hostpart.find('?', start), hostpart.size());
+    const std::string_view params = hostpart.substr(start, i - start);
+    if (!check_uri_params(params, error)) return false;
+    out.params = range_of(base, params);
   }
   if (i < hostpart.size() && hostpart[i] == '?') {
     ++i;

@@ -226,3 +226,34 @@ TEST_CASE("start-line errors: bad status codes missing SP extra SP") {
   CHECK(sip::parse_message("OPTIONS sip:a@b.c SIP/2.0").error().kind == sip::ParseErrorKind::Truncated);
   CHECK(!sip::parse_message("").ok());
 }
+
+TEST_CASE("set_to_tag gives a bare tag parameter a value") {
+  // Found by tests/fuzz: the value went straight after the name, ";tagt1", and the To had no tag.
+  std::string text = kInvite;
+  const std::string to = "t: <sip:+18338006777@sip.pstnhub.microsoft.com>";
+  text.replace(text.find(to), to.size(), to + ";tag");
+  auto parsed = sip::parse_message(text);
+  REQUIRE(parsed.ok());
+  sip::Message m = std::move(parsed).value();
+  m.set_to_tag("t1");
+  CHECK(m.to().tag() == "t1");
+  CHECK(m.header(sip::HeaderId::To) ==
+        std::optional<std::string_view>("<sip:+18338006777@sip.pstnhub.microsoft.com>;tag=t1"));
+}
+
+TEST_CASE("an error inside a folded header value is placed where the sender wrote it") {
+  // Unfolding shifts the value left; the position used to be taken from the unfolded copy, so
+  // it pointed 4 bytes early (CRLF and three SP became one SP).
+  const std::string text =
+      "OPTIONS sip:sbc1.contoso.com SIP/2.0\r\n"
+      "Contact: <sip:a@sbc1.contoso.com>,\r\n"
+      "   <sip:[zz]>\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n";
+  auto parsed = sip::parse_message(text);
+  REQUIRE(!parsed.ok());
+  CHECK(parsed.error().offset == text.find("zz"));
+  CHECK(parsed.error().line == 3);
+  CHECK(parsed.error().column == 10);
+  CHECK(parsed.error().reason == "Contact: invalid IPv6 address");
+}

@@ -113,3 +113,15 @@ TEST_CASE("malformed SDP is reported with its line") {
   CHECK(bad_line.error().line == 2);
   CHECK(!sip::parse_sdp("v=0\r\nm=audio x RTP/AVP 0\r\n").ok());
 }
+
+TEST_CASE("a body that is only a line end is not SDP") {
+  // Found by tests/fuzz: "\r\n" parsed as an SDP without lines, which serializes to "" and
+  // that no longer parses.
+  for (std::string_view body : {"\r\n", "\n"}) {
+    auto sdp = sip::parse_sdp(body);
+    REQUIRE(!sdp.ok());
+    CHECK(sdp.error().line == 1);
+    CHECK(sdp.error().reason == "SDP must start with v=0");
+  }
+  CHECK(sip::parse_sdp("v=0\r\n\r\n").ok());  // a trailing empty line is still tolerated
+}

@@ -85,3 +85,104 @@ TEST_CASE("a malformed but well-framed message does not kill the stream") {
   REQUIRE(second->ok());
   CHECK(second->value().cseq().number == 4);
 }
+
+// Regressions found by tests/fuzz (sip_message_fuzzer feeds every input whole and in chunks and
+// requires the same outcome).
+
+TEST_CASE("a keep-alive counts as buffered bytes however the stream was chunked") {
+  // A CRLF that arrived alone was consumed at once; one that arrived with the next message's
+  // first bytes stayed buffered.
+  sip::StreamFramer together;
+  together.append(options(1) + "\r\nOPT");
+  sip::StreamFramer apart;
+  apart.append(options(1) + "\r\n");
+  for (sip::StreamFramer* framer : {&together, &apart}) {
+    auto first = framer->next();
+    REQUIRE(first.has_value());
+    CHECK(first->ok());
+    CHECK(!framer->next().has_value());
+  }
+  apart.append("OPT");
+  CHECK(!apart.next().has_value());
+  CHECK(together.buffered_bytes() == 3);
+  CHECK(apart.buffered_bytes() == 3);
+}
+
+TEST_CASE("a framing error is placed from the message start however the stream was chunked") {
+  const std::string first = options(1) + "\r\n\r\n";
+  const std::string broken = "OPTIONS sip:sip.pstnhub.microsoft.com SIP/2.0\r\nContent-Length: x\r\n\r\n";
+  sip::StreamFramer together;
+  together.append(first + broken);
+  sip::StreamFramer apart;
+  apart.append(first);
+  REQUIRE(apart.next().has_value());
+  CHECK(!apart.next().has_value());
+  apart.append(broken);
+  REQUIRE(together.next().has_value());
+  for (sip::StreamFramer* framer : {&together, &apart}) {
+    auto error = framer->next();
+    REQUIRE(error.has_value());
+    REQUIRE(!error->ok());
+    CHECK(error->error().reason == "invalid Content-Length on a stream");
+    CHECK(error->error().offset == 47);
+    CHECK(error->error().line == 2);
+    CHECK(error->error().column == 1);
+    CHECK(framer->last_message_offset() == first.size());
+  }
+}
+
+TEST_CASE("the framer ends the headers where the parser does for LF line ends") {
+  // The framer looked for CRLF CRLF only; a message with bare LF line ends (which the parser
+  // accepts) was framed together with the next one, or refused for two Content-Lengths.
+  const std::string lf_only =
+      "OPTIONS sip:sbc1.contoso.com SIP/2.0\n"
+      "Via: SIP/2.0/TCP 192.0.2.7;branch=z9hG4bKlf\n"
+      "From: <sip:probe@192.0.2.7>;tag=1\n"
+      "To: <sip:sbc1.contoso.com>\n"
+      "Call-ID: lf\n"
+      "CSeq: 7 OPTIONS\n"
+      "Content-Length: 2\n"
+      "\n"
+      "ok";
+  sip::StreamFramer framer;
+  framer.append(lf_only + options(2));
+  std::vector<std::uint32_t> seen;
+  while (auto next = framer.next()) {
+    REQUIRE(next->ok());
+    seen.push_back(next->value().cseq().number);
+    if (seen.size() == 1) CHECK(next->value().body() == "ok");
+  }
+  CHECK(seen == std::vector<std::uint32_t>{7, 2});
+  CHECK(framer.last_message_offset() == lf_only.size());
+}
+
+TEST_CASE("a folded Content-Length frames the body the parser reads") {
+  std::string folded = options(1);
+  folded.replace(folded.find("Content-Length: 5"), 17, "Content-Length:\r\n 5");
+  const sip::FrameScan scan = sip::scan_frame(folded);
+  REQUIRE(scan.status == sip::FrameStatus::Complete);
+  CHECK(scan.length == folded.size());
+  auto parsed = sip::parse_message(folded, sip::Framing::Stream);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->body() == "hello");
+}
+
+TEST_CASE("the 64 KiB header limit holds whether the header end arrives at once or later") {
+  // A long header section was refused when it arrived in pieces but framed when it arrived whole.
+  std::string padded = options(2);
+  const std::string padding(sip::StreamFramer::kMaxHeaderBytes, 'a');
+  padded.insert(padded.find("Content-Length"), "X-Padding: " + padding + "\r\n");
+  sip::StreamFramer whole;
+  whole.append(padded);
+  sip::StreamFramer pieces;
+  for (std::size_t at = 0; at < padded.size() && !pieces.failed(); at += 1000) {
+    pieces.append(std::string_view(padded).substr(at, 1000));
+    static_cast<void>(pieces.next());
+  }
+  auto refused = whole.next();
+  REQUIRE(refused.has_value());
+  REQUIRE(!refused->ok());
+  CHECK(refused->error().reason == "header section longer than 64 KiB");
+  CHECK(whole.failed());
+  CHECK(pieces.failed());
+}

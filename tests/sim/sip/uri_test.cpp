@@ -82,3 +82,32 @@ TEST_CASE("name-addr and addr-spec: display names brackets and header parameters
   CHECK(!sip::parse_name_addr("sip:a@b.c?Route=x").ok());
   CHECK(!sip::parse_name_addr("<sip:a@b.c>;;;").ok());
 }
+
+// Regressions found by tests/fuzz (sip_uri_fuzzer).
+
+TEST_CASE("tel URI parameters follow the same grammar as SIP URI parameters") {
+  // Anything went after the first ';' of a tel URI, so "<tel:1;a>b>" or a Request-URI with a
+  // control character parsed alone but not inside a message.
+  CHECK(!sip::parse_uri("tel:+15550100;a b").ok());
+  CHECK(!sip::parse_uri("tel:+15550100;x>y").ok());
+  CHECK(!sip::parse_uri("tel:+15550100;\x11").ok());
+  CHECK(!sip::parse_uri("tel:+15550100;").ok());
+  CHECK(!sip::parse_uri("tel:+15550100;;ext=1").ok());
+  auto tel = sip::parse_uri("tel:5550100;phone-context=+1-206;ext=22");
+  REQUIRE(tel.ok());
+  CHECK(tel->params() == "phone-context=+1-206;ext=22");
+  CHECK(!sip::parse_uri("sip:sbc1.contoso.com;lr;").ok());  // an empty last parameter, too
+}
+
+TEST_CASE("an IPv6 address with a dotted tail has exactly the groups it needs") {
+  // "5.21.5.212" was accepted as IPv6: the dotted tail was checked, not what came before it.
+  CHECK(!sip::is_ipv6_address("192.0.2.1"));
+  CHECK(!sip::parse_uri("sip:[192.0.2.1]").ok());
+  CHECK(!sip::is_ipv6_address("1:192.0.2.1"));
+  CHECK(!sip::is_ipv6_address("1:2:3:4:5:6:7:192.0.2.1"));
+  CHECK(!sip::is_ipv6_address("1::2:3:4:5:6:192.0.2.1"));
+  CHECK(sip::is_ipv6_address("1:2:3:4:5:6:192.0.2.1"));
+  CHECK(sip::is_ipv6_address("1::5:6:192.0.2.1"));
+  CHECK(sip::is_ipv6_address("::ffff:192.0.2.1"));
+  CHECK(sip::is_ipv6_address("::192.0.2.1"));
+}
