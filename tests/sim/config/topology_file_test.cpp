@@ -88,7 +88,8 @@ TEST_CASE("keys left out take their declared defaults") {
   CHECK(sbc.failover_response_codes == std::vector<std::int64_t>{408, 503, 504});
   CHECK(sbc.host.t1 == 500_ms);
   CHECK(sbc.host.t2 == 4_s);
-  CHECK(sbc.host.tcp_syn_timeouts.size() == 7);
+  // The SYN retransmissions 1, 2, 4, 8, 16 s apart, then 32 s: a connect fails at 63 s.
+  CHECK(sbc.host.tcp_syn_timeouts == std::vector<sim::Time>{1_s, 2_s, 4_s, 8_s, 16_s, 32_s});
   // Microsoft's proxies are Windows hosts: a connect gives up after 3 + 6 + 12 = 21 s.
   CHECK(topology.datacenters[0].host.tcp_syn_timeouts == std::vector<sim::Time>{3_s, 6_s, 12_s});
   CHECK(topology.tenants[0].routes.empty());
