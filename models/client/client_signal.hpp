@@ -13,7 +13,7 @@ namespace client {
 enum class SignalKind : std::uint8_t {
   IncomingCall,  // controller → client: ring (carries the caller's number and the offer)
   CallProgress,  // client → controller: ringing; controller → client on outbound calls (180)
-  MediaAnswer,   // client → controller: the client's SDP before it answers (becomes 183)
+  MediaAnswer,   // client → controller: the client's SDP before it answers (becomes 183); controller → client: early media
   CallAccepted,  // client → controller: answered (becomes 200); controller → client when the far end answers
   StopRinging,   // controller → client: another endpoint answered, the caller left, or the ring timeout
   HangUp,        // either way: the call is over

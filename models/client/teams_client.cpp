@@ -44,6 +44,7 @@ void TeamsClient::on_receive(const sim::Delivery& delivery) {
       calls_.erase(found);  // the handles cancel every pending timer
       return;
     case SignalKind::CallProgress:
+    case SignalKind::MediaAnswer:  // early media (a 183 from the far end) counts as progress too
       if (call.listener != nullptr && !call.progress_reported) call.listener->on_outbound_progress(message->call, now());
       call.progress_reported = true;
       return;

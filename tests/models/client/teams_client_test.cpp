@@ -145,3 +145,21 @@ TEST_CASE("a failed outbound call reports Microsoft's codes to the originator") 
   CHECK(listener.events == std::vector<std::string>{"failed 569015 call 5 at 1s"});
   CHECK(fixture.desktop.calls_in_progress() == 0);
 }
+
+TEST_CASE("early media on an outbound call counts as progress once") {
+  Fixture fixture(desktop_behaviour());
+  RecordingListener listener;
+  fixture.desktop.dial(fixture.controller.id(), 8, "+12065550100", 10_s, &listener);
+  fixture.simulation.schedule_timer(1_s, fixture.controller.id(), [&] {
+    fixture.controller.tell(fixture.desktop.id(), {.kind = SignalKind::MediaAnswer, .call = 8, .sdp = "v=0\r\n"});
+  }).release();
+  fixture.simulation.schedule_timer(2_s, fixture.controller.id(), [&] {
+    fixture.controller.tell(fixture.desktop.id(), {.kind = SignalKind::CallProgress, .call = 8});
+  }).release();
+  fixture.simulation.schedule_timer(3_s, fixture.controller.id(), [&] {
+    fixture.controller.tell(fixture.desktop.id(), {.kind = SignalKind::CallAccepted, .call = 8});
+  }).release();
+  fixture.simulation.run();
+  CHECK(listener.events ==
+        std::vector<std::string>{"progress call 8 at 1s", "answered call 8 at 3s", "ended call 8 at 13s"});
+}
