@@ -118,21 +118,8 @@ void Carrier::hang_up(PlacedCall& call) {
 }
 
 void Carrier::cancel(PlacedCall& call) {
-  // §9.1: the CANCEL copies the INVITE's Request-URI, Call-ID, To, From, Route and top Via (so
-  // the same branch), with the INVITE's CSeq number, and goes where the INVITE went.
-  const sip::Message& invite = call.dialog_set->invite();
-  sip::Message cancel = sip::Message::request("CANCEL", invite.request_uri().text());
-  cancel.add_header("Via", invite.top_via().text());
-  cancel.add_header("Max-Forwards", "70");
-  for (std::size_t index = 0; index < invite.header_count(); ++index) {
-    const sip::HeaderView field = invite.header_at(index);
-    if (field.id == sip::HeaderId::Route) cancel.add_header("Route", field.value);
-  }
-  cancel.add_header("From", invite.header(sip::HeaderId::From).value_or(""));
-  cancel.add_header("To", invite.header(sip::HeaderId::To).value_or(""));
-  cancel.add_header("Call-ID", invite.call_id());
-  cancel.add_header("CSeq", std::to_string(invite.cseq().number) + " CANCEL");
-  layer_.send_request(std::move(cancel), trunk_flow());
+  // §9.1: the CANCEL goes where the INVITE went.
+  layer_.send_request(sip::make_cancel(call.dialog_set->invite()), trunk_flow());
   call.state = PlacedCall::State::Cancelling;
   // §9.1: no final response 64*T1 after the CANCEL: the INVITE is considered cancelled.
   call.cancel_deadline = start_timer(layer_.timers().timer_b(), [this, call_id = call.call_id] {

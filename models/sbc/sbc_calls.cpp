@@ -347,21 +347,8 @@ void Sbc::cancel_uac_leg(Call& call) {
 }
 
 void Sbc::send_cancel(Call& call) {
-  // §9.1: Request-URI, Call-ID, To, From, the top Via (same branch) and Route of the INVITE,
-  // its CSeq number with the method CANCEL, to the same destination.
-  const sip::Message& invite = call.uac.invite;
-  sip::Message cancel = sip::Message::request("CANCEL", invite.request_uri().text());
-  cancel.add_header("Via", invite.top_via().text());
-  for (std::size_t index = 0; index < invite.header_count(); ++index) {
-    const sip::HeaderView field = invite.header_at(index);
-    if (field.id == sip::HeaderId::Route) cancel.add_header("Route", field.value);
-  }
-  cancel.add_header("Max-Forwards", "70");
-  cancel.add_header("From", invite.header(sip::HeaderId::From).value_or(""));
-  cancel.add_header("To", invite.header(sip::HeaderId::To).value_or(""));
-  cancel.add_header("Call-ID", invite.call_id());
-  cancel.add_header("CSeq", std::to_string(invite.cseq().number) + " CANCEL");
-  layer_->send_request(std::move(cancel), uac_flow(call));
+  // §9.1: the CANCEL goes where the INVITE went.
+  layer_->send_request(sip::make_cancel(call.uac.invite), uac_flow(call));
 }
 
 void Sbc::on_bye(const sip::TransactionKey& key, const sip::Message& bye, std::optional<net::ConnectionId> microsoft) {

@@ -200,17 +200,8 @@ void MicrosoftProxy::on_failover_timer(OutboundKey key) {
 }
 
 void MicrosoftProxy::send_cancel(const OutboundCall& call) {
-  // §9.1: the CANCEL copies the INVITE's Request-URI, top Via (its branch), From, To, Call-ID
-  // and CSeq number, and travels the INVITE's way.
-  const sip::Message& invite = call.dialogs->invite();
-  sip::Message cancel = sip::Message::request("CANCEL", invite.request_uri().text());
-  cancel.add_header("Via", invite.top_via().text());
-  cancel.add_header("Max-Forwards", "70");
-  cancel.add_header("From", *invite.header("From"));
-  cancel.add_header("To", *invite.header("To"));
-  cancel.add_header("Call-ID", invite.call_id());
-  cancel.add_header("CSeq", std::to_string(invite.cseq().number) + " CANCEL");
-  layer_->send_request(std::move(cancel), endpoint_->stream_flow(*call.connection));
+  // §9.1: the CANCEL travels the INVITE's way.
+  layer_->send_request(sip::make_cancel(call.dialogs->invite()), endpoint_->stream_flow(*call.connection));
 }
 
 void MicrosoftProxy::on_invite_transport_error(OutboundCall& call) {

@@ -1,6 +1,7 @@
 #include "sim/sip/transaction/client_invite_transaction.hpp"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "sim/core/check.hpp"
@@ -136,21 +137,37 @@ void ClientInviteTransaction::terminate() {
   context_.user.on_terminated(key);
 }
 
+namespace {
+
+// §17.1.1.3 (ACK for a non-2xx) and §9.1 (CANCEL) build the same request from the INVITE: its
+// Request-URI, top Via (so its branch), Max-Forwards, Route headers, From, Call-ID and CSeq
+// number; only the method and the To differ.
+Message request_copying_invite(const Message& invite, std::string_view method, std::string_view to) {
+  Message request = Message::request(method, invite.request_uri().text());
+  request.add_header("Via", invite.top_via().text());
+  request.add_header("Max-Forwards", std::to_string(invite.max_forwards().value_or(70)));
+  for (std::size_t i = 0; i < invite.header_count(); ++i) {
+    const HeaderView field = invite.header_at(i);
+    if (field.id == HeaderId::Route) request.add_header("Route", field.value);
+  }
+  request.add_header("From", invite.header(HeaderId::From).value_or(""));
+  request.add_header("To", to);
+  request.add_header("Call-ID", invite.call_id());
+  request.add_header("CSeq", std::to_string(invite.cseq().number) + " " + std::string(method));
+  return request;
+}
+
+}  // namespace
+
 Message make_ack_for_non_2xx(const Message& invite, const Message& response) {
   DRSIM_CHECK(invite.method() == Method::Invite && response.is_response(),
               "an ACK needs the INVITE and its response");
-  Message ack = Message::request("ACK", invite.request_uri().text());
-  ack.add_header("Via", invite.top_via().text());
-  ack.add_header("Max-Forwards", std::to_string(invite.max_forwards().value_or(70)));
-  for (std::size_t i = 0; i < invite.header_count(); ++i) {
-    const HeaderView field = invite.header_at(i);
-    if (field.id == HeaderId::Route) ack.add_header("Route", field.value);
-  }
-  ack.add_header("From", invite.header(HeaderId::From).value_or(""));
-  ack.add_header("To", response.header(HeaderId::To).value_or(""));
-  ack.add_header("Call-ID", invite.call_id());
-  ack.add_header("CSeq", std::to_string(invite.cseq().number) + " ACK");
-  return ack;
+  return request_copying_invite(invite, "ACK", response.header(HeaderId::To).value_or(""));
+}
+
+Message make_cancel(const Message& invite) {
+  DRSIM_CHECK(invite.method() == Method::Invite, "a CANCEL copies an INVITE");
+  return request_copying_invite(invite, "CANCEL", invite.header(HeaderId::To).value_or(""));
 }
 
 }  // namespace sip

@@ -72,4 +72,10 @@ class ClientInviteTransaction {
 // number with the method ACK. Max-Forwards is the INVITE's, as the ACK takes the same path.
 Message make_ack_for_non_2xx(const Message& invite, const Message& response);
 
+// §9.1: the CANCEL of an INVITE: its Request-URI, top Via (same branch, so it reaches the same
+// server transaction's element), Max-Forwards, Route headers, From, To (no tag added), Call-ID
+// and CSeq number with the method CANCEL. The caller sends it where the INVITE went, as a
+// non-INVITE client transaction of its own.
+Message make_cancel(const Message& invite);
+
 }  // namespace sip

@@ -104,6 +104,35 @@ TEST_CASE("a 486 gets exactly one ACK built from the INVITE and the transaction 
         "\r\n");
 }
 
+TEST_CASE("a CANCEL copies the INVITE's Request-URI top Via Route From To Call-ID and CSeq number") {
+  const sip::Message invite = parse(
+      "INVITE sip:+17168712781@sbc1.contoso.com:5061;transport=tls SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS proxy.example.net:5061;branch=z9hG4bKp1, SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bKuac\r\n"
+      "Max-Forwards: 69\r\n"
+      "Route: <sip:edge1.example.net;lr>\r\n"
+      "From: <sip:+14255550100@example.net;user=phone>;tag=a73kszlfl\r\n"
+      "To: <sip:+17168712781@sbc1.contoso.com;user=phone>\r\n"
+      "Call-ID: 1j9FpLxk3uxtm8tn@192.0.2.10\r\n"
+      "CSeq: 314 INVITE\r\n"
+      "Contact: <sip:alice@192.0.2.10>\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n");
+  // §9.1: same branch, so the CANCEL reaches the element holding the INVITE's transaction; no
+  // To tag even if early dialogs exist; no Contact and no body.
+  CHECK(sip::serialize(sip::make_cancel(invite)) ==
+        "CANCEL sip:+17168712781@sbc1.contoso.com:5061;transport=tls SIP/2.0\r\n"
+        "Via: SIP/2.0/TLS proxy.example.net:5061;branch=z9hG4bKp1\r\n"
+        "Max-Forwards: 69\r\n"
+        "Route: <sip:edge1.example.net;lr>\r\n"
+        "From: <sip:+14255550100@example.net;user=phone>;tag=a73kszlfl\r\n"
+        "To: <sip:+17168712781@sbc1.contoso.com;user=phone>\r\n"
+        "Call-ID: 1j9FpLxk3uxtm8tn@192.0.2.10\r\n"
+        "CSeq: 314 CANCEL\r\n"
+        "Content-Length: 0\r\n"
+        "\r\n");
+  CHECK(sip::invite_key_of_cancel(sip::make_cancel(invite)) == sip::server_key_of_request(invite));
+}
+
 TEST_CASE("a retransmitted 486 in Completed gets the ACK again and is not passed to the TU") {
   Harness h(Wire::Udp);
   ClientInviteTransaction transaction(h.context(), h.transport, invite());
