@@ -4,22 +4,6 @@
 #include <utility>
 
 namespace sbc {
-namespace {
-
-bool ends_connection(net::ConnectionEventKind kind) {
-  switch (kind) {
-    case net::ConnectionEventKind::Refused:
-    case net::ConnectionEventKind::TimedOut:
-    case net::ConnectionEventKind::Closed:
-    case net::ConnectionEventKind::Reset:
-    case net::ConnectionEventKind::TlsFailed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 std::string_view proxy_health_name(ProxyHealth health) {
   switch (health) {
@@ -110,7 +94,7 @@ void MicrosoftProxySet::on_connection_event(const net::ConnectionEvent& event) {
     entry.state = ConnectionState::Established;
     return settle(*proxy, entry.connection);
   }
-  if (!ends_connection(event.kind)) return;
+  if (!net::ends_connection(event.kind)) return;
   const bool was_connecting = entry.state == ConnectionState::Connecting;
   entry.state = ConnectionState::Idle;
   entry.connection.reset();

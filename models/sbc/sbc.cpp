@@ -9,22 +9,6 @@
 #include "sim/sip/serializer.hpp"
 
 namespace sbc {
-namespace {
-
-bool ends_connection(net::ConnectionEventKind kind) {
-  switch (kind) {
-    case net::ConnectionEventKind::Refused:
-    case net::ConnectionEventKind::TimedOut:
-    case net::ConnectionEventKind::Closed:
-    case net::ConnectionEventKind::Reset:
-    case net::ConnectionEventKind::TlsFailed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 Sbc::Sbc(sim::ActorContext context, SbcSettings settings, trace::CallObserver* observer)
     : sim::Actor(std::move(context)), settings_(std::move(settings)), observer_(observer) {}
@@ -218,7 +202,7 @@ void Sbc::on_timer_c(const sip::TransactionKey& key) {
 
 void Sbc::on_connection_event(const net::ConnectionEvent& event) {
   proxies_->on_connection_event(event);
-  if (!ends_connection(event.kind)) return;
+  if (!net::ends_connection(event.kind)) return;
   // The endpoint failed its own flow; the SBC's flow on the same connection fails with it.
   if (const auto flow = microsoft_flows_.find(event.connection); flow != microsoft_flows_.end()) {
     layer_->flow_failed(*flow->second);

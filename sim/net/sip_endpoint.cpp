@@ -3,22 +3,6 @@
 #include "sim/core/check.hpp"
 
 namespace net {
-namespace {
-
-bool ends_connection(ConnectionEventKind kind) {
-  switch (kind) {
-    case ConnectionEventKind::Refused:
-    case ConnectionEventKind::TimedOut:
-    case ConnectionEventKind::Closed:
-    case ConnectionEventKind::Reset:
-    case ConnectionEventKind::TlsFailed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 SipEndpoint::SipEndpoint(UdpTransport& udp, TcpTransport& tcp, HostId host, sip::TransactionLayer& layer,
                          SipEndpointEvents& events)

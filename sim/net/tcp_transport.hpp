@@ -83,6 +83,13 @@ enum class ConnectionEventKind : std::uint8_t {
   TlsFailed,       // this end's check failed, or the peer sent an alert; see tls_status
 };
 
+// The events after which a connection carries nothing more (its flow has failed).
+constexpr bool ends_connection(ConnectionEventKind kind) {
+  return kind == ConnectionEventKind::Refused || kind == ConnectionEventKind::TimedOut ||
+         kind == ConnectionEventKind::Closed || kind == ConnectionEventKind::Reset ||
+         kind == ConnectionEventKind::TlsFailed;
+}
+
 struct ConnectionEvent {
   ConnectionId connection = 0;
   ConnectionEventKind kind = ConnectionEventKind::Connected;
