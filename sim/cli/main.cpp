@@ -18,37 +18,13 @@
 #include "sim/config/config_file.hpp"
 #include "sim/config/experiment_file.hpp"
 #include "sim/core/simulation.hpp"
+#include "sim/trace/json_value.hpp"
+#include "sim/trace/output_file.hpp"
 
 namespace {
 
 constexpr int kExitProblems = 1;
 constexpr int kExitBadInput = 2;
-
-std::string json_string(const std::string& text) {
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') quoted += std::string("\\") + c;
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      quoted += escaped;
-    } else quoted += c;
-  }
-  return quoted + "\"";
-}
-
-// Writes through a temporary file and a rename, so a crash or a full disk never leaves a
-// half-written output for a script to read.
-bool write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  const std::filesystem::path temporary = path.string() + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!(out << content)) return false;
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  return !error;
-}
 
 struct RunOptions {
   std::string experiment;
@@ -98,7 +74,7 @@ int run_command(const RunOptions& options) {
   }
   const std::string fingerprint = sim::format_fingerprint(simulation.fingerprint());
   std::string summary = "{\n";
-  summary += "  \"experiment\": " + json_string(experiment.name) + ",\n";
+  summary += "  \"experiment\": " + trace::json_string(experiment.name) + ",\n";
   summary += "  \"seed\": " + std::to_string(experiment.seed) + ",\n";
   summary += "  \"fingerprint\": \"" + fingerprint + "\",\n";
   summary += "  \"simulated_seconds\": " + std::to_string(simulation.now().nanoseconds() / 1'000'000'000) + ",\n";
@@ -110,8 +86,8 @@ int run_command(const RunOptions& options) {
              ", \"options_answered\": " + std::to_string(demo.options_answered) + "}\n";
   summary += "}\n";
   const auto summary_path = output_dir / "summary.json";
-  if (!write_file_atomically(summary_path, summary)) {
-    std::cerr << "drsim: cannot write " << summary_path << "\n";
+  if (const auto failed = trace::write_file_atomically(summary_path, summary)) {
+    std::cerr << failed->format() << "\n";
     return kExitProblems;
   }
   std::printf("%s: %s simulated, %llu events, %llu OPTIONS sent, %llu answered (kernel demo)\n", experiment.name.c_str(),
