@@ -21,6 +21,22 @@ TcpTransport::TcpTransport(Network& network, TcpSettings settings) : network_(ne
               "minimum retransmission timeout above the maximum");
 }
 
+void TcpTransport::set_host_settings(HostId host, TcpSettings settings) {
+  DRSIM_CHECK(!settings.syn_waits.empty(), "TCP needs at least one SYN wait");
+  DRSIM_CHECK(settings.tls.handshake_round_trips >= 1, "a TLS handshake takes at least one round trip");
+  host_settings_.insert_or_assign(host, std::move(settings));
+}
+
+const TcpSettings& TcpTransport::settings_for(HostId host) const {
+  const auto found = host_settings_.find(host);
+  return found == host_settings_.end() ? settings_ : found->second;
+}
+
+std::uint32_t TcpTransport::handshake_round_trips(const Connection& connection) const {
+  return std::max(settings_for(connection.ends[0].host).tls.handshake_round_trips,
+                  settings_for(connection.ends[1].host).tls.handshake_round_trips);
+}
+
 void TcpTransport::listen(const SocketAddress& local, ConnectionListener& listener, std::optional<TlsServerSettings> tls) {
   DRSIM_CHECK(network_.host_at(local.ip).has_value(), "TCP listen on an address no host has");
   if (tls) {
@@ -147,7 +163,7 @@ void TcpTransport::send_syn(std::size_t slot) {
   const ConnectionId client_end = ConnectionId{slot} << 1;
   if (transit.fate == PathFate::Delivered) schedule(peer_of(client_end), Signal::Syn, simulation.now() + transit.delay);
   if (transit.fate == PathFate::Rejected) schedule(client_end, Signal::Rst, simulation.now() + transit.delay);
-  const sim::Time wait = settings_.syn_waits[connection.syns_sent - 1];
+  const sim::Time wait = settings_for(client.host).syn_waits[connection.syns_sent - 1];
   connection.syn_timer = simulation.schedule_timer(simulation.now() + wait, actor_of(client.host), [this, slot] { on_syn_timer(slot); });
 }
 
@@ -155,7 +171,7 @@ void TcpTransport::on_syn_timer(std::size_t slot) {
   Connection& connection = connections_[slot];
   End& client = connection.ends[0];
   if (client.state != ConnectionState::SynSent) return;
-  if (connection.syns_sent < settings_.syn_waits.size()) {
+  if (connection.syns_sent < settings_for(client.host).syn_waits.size()) {
     send_syn(slot);
     return;
   }

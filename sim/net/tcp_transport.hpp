@@ -157,6 +157,12 @@ class TcpTransport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   const TcpSettings& settings() const { return settings_; }
+  // A host's own TCP stack (its SYN schedule and TLS version), where it differs from the
+  // network-wide default: Microsoft's Windows proxies give up a connect after 21 s, Linux after
+  // 63 s. Connects use the connecting host's SYN schedule; a TLS handshake takes the larger of
+  // the two hosts' round trips (a TLS 1.2-only end holds both to 1.2).
+  void set_host_settings(HostId host, TcpSettings settings);
+  const TcpSettings& settings_for(HostId host) const;
 
   // `local` must be an address of some host. The listener hears Accepted and then everything
   // about the accepted connections; it must outlive them.
@@ -280,7 +286,10 @@ class TcpTransport {
   void on_tls_alert(ConnectionId end);
 
   Network& network_;
+  std::uint32_t handshake_round_trips(const Connection& connection) const;
+
   TcpSettings settings_;
+  std::map<HostId, TcpSettings> host_settings_;
   std::deque<Connection> connections_;  // a deque: listeners may connect while we hold a reference
   std::map<SocketAddress, Listening> listening_;
   std::map<HostId, std::uint16_t> next_ports_;

@@ -15,7 +15,7 @@ void TcpTransport::on_client_hello(ConnectionId server_end) {
     enqueue(server_end, Segment{Signal::TlsGarbage, {}});
     return;
   }
-  const std::uint32_t round_trips = settings_.tls.handshake_round_trips;
+  const std::uint32_t round_trips = handshake_round_trips(connection);
   connection.tls_exchanges_left = round_trips > 2 ? round_trips - 2 : 0;
   // ServerHello, Certificate, [CertificateRequest,] ServerHelloDone (RFC 5246 §7.3).
   enqueue(server_end, Segment{Signal::TlsServerHello, {}});
@@ -32,7 +32,7 @@ void TcpTransport::on_server_hello(ConnectionId client_end) {
     fail_handshake(client_end, status);
     return;
   }
-  if (settings_.tls.handshake_round_trips == 1) {
+  if (handshake_round_trips(connection) == 1) {
     // One round trip (TLS 1.3, RFC 8446 §2): the client's Finished ends the handshake for it.
     enqueue(client_end, Segment{Signal::TlsClientFinished, {}});
     client.tls = TlsState::Established;
@@ -79,7 +79,7 @@ void TcpTransport::on_client_finished(ConnectionId server_end) {
   }
   server.tls = TlsState::Established;
   // ChangeCipherSpec and Finished; with one round trip the server sent them in its first flight.
-  if (settings_.tls.handshake_round_trips >= 2) enqueue(server_end, Segment{Signal::TlsServerFinished, {}});
+  if (handshake_round_trips(connection) >= 2) enqueue(server_end, Segment{Signal::TlsServerFinished, {}});
   notify(server_end, ConnectionEventKind::TlsEstablished);
 }
 

@@ -112,6 +112,23 @@ TEST_CASE("SYNs to a silent host are repeated after waits of 1 2 4 8 16 s and th
   CHECK(tcp.connection(*client).state == net::ConnectionState::Closed);
 }
 
+TEST_CASE("a host with its own SYN schedule times out on it while others keep the default") {
+  TestBed bed;
+  net::TcpTransport tcp(bed.network);
+  net::TcpSettings windows;  // 3 s initial RTO, two retransmissions: Windows' 21 s
+  windows.syn_waits = {3_s, 6_s, 12_s};
+  tcp.set_host_settings(bed.proxy_host, windows);
+  CHECK(tcp.settings_for(bed.sbc_host).syn_waits.size() == 6);
+  tcp.listen(kProxySip, bed.proxy);
+  tcp.listen(kSbcSip, bed.sbc);
+  bed.network.set_host_down(bed.proxy_host, true);
+  bed.network.set_host_down(bed.sbc_host, true);
+  tcp.connect(bed.proxy_host, kSbcSip, bed.proxy);
+  tcp.connect(bed.sbc_host, kProxySip, bed.sbc);
+  bed.simulation.run();
+  CHECK(bed.log == Log{"proxy-ams timed out @21s", "sbc1 timed out @63s"});
+}
+
 TEST_CASE("a lost SYN is repeated and the connection then uses a 3 s retransmission timeout") {
   TestBed bed;
   net::TcpTransport tcp(bed.network);

@@ -92,6 +92,22 @@ TEST_CASE("the TLS handshake takes the configured number of round trips") {
   }
 }
 
+TEST_CASE("a TLS 1.2-only host holds a TLS 1.3 peer to two round trips") {
+  TestBed bed(1, {}, kEpoch);
+  Pki pki;
+  net::TcpSettings tls13;
+  tls13.tls.handshake_round_trips = 1;
+  net::TcpTransport tcp(bed.network, tls13);
+  net::TcpSettings tls12;
+  tls12.tls.handshake_round_trips = 2;
+  tcp.set_host_settings(bed.proxy_host, tls12);
+  tcp.listen(kProxySip, bed.proxy, pki.proxy_server());
+  tcp.connect(bed.sbc_host, kProxySip, bed.sbc, pki.sbc_client());
+  bed.simulation.run();
+  CHECK(bed.log == Log{"sbc1 connected @24ms", "proxy-ams accepted @36ms", "proxy-ams tls established @60ms",
+                       "sbc1 tls established @72ms"});
+}
+
 TEST_CASE("each SBC certificate fault gives the Microsoft proxy its Schannel status") {
   struct Fault {
     const char* name;
