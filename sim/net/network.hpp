@@ -81,6 +81,9 @@ struct PacketRecord {
   std::size_t payload_bytes = 0;
   std::uint32_t fragments = 1;
   Transit transit;
+  // The bytes carried (a datagram's payload, a data segment's stream bytes); valid only during
+  // on_packet. Empty for control packets.
+  std::string_view payload;
 };
 
 // Sees packets as they are sent; like sim::DeliveryObserver it must not steer the run.

@@ -142,9 +142,9 @@ PacketKind TcpTransport::packet_kind(Signal signal) {
   }
 }
 
-void TcpTransport::record(Signal signal, const End& from, const End& to, std::size_t bytes, const Transit& transit) const {
+void TcpTransport::record(Signal signal, const End& from, const End& to, std::string_view bytes, const Transit& transit) const {
   if (!network_.observed()) return;
-  network_.record({network_.simulation().now(), packet_kind(signal), from.local, to.local, bytes, 1, transit});
+  network_.record({network_.simulation().now(), packet_kind(signal), from.local, to.local, bytes.size(), 1, transit, bytes});
 }
 
 // ---- connecting
@@ -159,7 +159,7 @@ void TcpTransport::send_syn(std::size_t slot) {
   Transit transit{PathFate::NoRoute, {}};
   if (server.host != kNoHost)
     transit = network_.transit(client.host, server.host, {client.local, server.local, TransportProtocol::Tcp, true});
-  record(Signal::Syn, client, server, 0, transit);
+  record(Signal::Syn, client, server, {}, transit);
   const ConnectionId client_end = ConnectionId{slot} << 1;
   if (transit.fate == PathFate::Delivered) schedule(peer_of(client_end), Signal::Syn, simulation.now() + transit.delay);
   if (transit.fate == PathFate::Rejected) schedule(client_end, Signal::Rst, simulation.now() + transit.delay);
@@ -204,7 +204,7 @@ void TcpTransport::on_syn(ConnectionId server_end) {
   ++connection.syn_acks_sent;
   connection.last_syn_ack_sent = simulation.now();
   const Transit transit = network_.transit(server.host, client.host, {server.local, client.local, TransportProtocol::Tcp, true});
-  record(Signal::SynAck, server, client, 0, transit);
+  record(Signal::SynAck, server, client, {}, transit);
   // A lost or filtered SYN-ACK leaves it to the client to repeat its SYN.
   if (transit.fate == PathFate::Delivered) schedule(peer_of(server_end), Signal::SynAck, simulation.now() + transit.delay);
 }
@@ -241,7 +241,7 @@ void TcpTransport::send_rst(ConnectionId from, sim::Time sent_at) {
   if (receiver.host == kNoHost) return;
   const Transit transit = network_.transit(sender.host, receiver.host, {sender.local, receiver.local, TransportProtocol::Tcp, true},
                                            1, RandomLoss::Exempt);
-  record(Signal::Rst, sender, receiver, 0, transit);
+  record(Signal::Rst, sender, receiver, {}, transit);
   if (transit.fate != PathFate::Delivered) return;
   Direction& direction = sender.outbound;
   direction.last_arrival = std::max(sent_at + transit.delay, direction.last_arrival);
@@ -307,7 +307,7 @@ bool TcpTransport::attempt(ConnectionId from, Segment& segment) {
   Transit transit{PathFate::NoRoute, {}};
   if (receiver.host != kNoHost)
     transit = network_.transit(sender.host, receiver.host, {sender.local, receiver.local, TransportProtocol::Tcp, true});
-  record(segment.kind, sender, receiver, segment.bytes.size(), transit);
+  record(segment.kind, sender, receiver, segment.bytes, transit);
   if (transit.fate == PathFate::Rejected) {
     schedule(from, Signal::Rst, simulation.now() + transit.delay);  // a filter answered for the peer
     return true;

@@ -249,7 +249,7 @@ class TcpTransport {
   sim::ActorId actor_of(HostId host) const { return network_.host(host).description.actor; }
   sim::Time timeout_after_handshake(sim::Time round_trip, bool repeated) const;
   static PacketKind packet_kind(Signal signal);
-  void record(Signal signal, const End& from, const End& to, std::size_t bytes, const Transit& transit) const;
+  void record(Signal signal, const End& from, const End& to, std::string_view bytes, const Transit& transit) const;
 
   // Connecting
   void send_syn(std::size_t slot);

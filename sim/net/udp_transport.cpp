@@ -41,7 +41,7 @@ void UdpTransport::send(std::uint64_t channel, std::string payload) {
   }
   if (network_.observed())
     network_.record({network_.simulation().now(), PacketKind::Datagram, datagram.source, datagram.destination,
-                     payload.size(), fragments, transit});
+                     payload.size(), fragments, transit, payload});
   if (transit.fate == PathFate::Rejected) {
     report_unreachable(channel, transit.delay);
     return;
