@@ -77,10 +77,12 @@ struct KnownSbc {
   bool media_bypass = false;
 };
 
-// A tenant's online voice route: the names of its SBCs in the order Microsoft tries them.
+// A tenant's online voice route: the called numbers it matches (a prefix of the E.164 number,
+// "+" for all) and the names of its SBCs in the order Microsoft tries them.
 struct VoiceRoute {
   std::size_t tenant = 0;
   std::vector<std::string> sbcs;
+  std::string prefix = "+";
 };
 
 // One Teams client actor of a user.
@@ -230,7 +232,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   };
 
   void on_place_call(sim::ActorId client, const client::ClientSignal& signal);
-  std::vector<std::size_t> route_for(std::size_t tenant) const;
+  // The SBCs of every route of `tenant` that matches `callee`, in route order, each once.
+  std::vector<std::size_t> route_for(std::size_t tenant, std::string_view callee) const;
   void try_next_sbc(OutboundCall& call);
   void on_connection_acquired(OutboundKey key, std::uint64_t attempt, const SbcConnectionPool::Acquired& acquired);
   void send_outbound_invite(OutboundCall& call, net::ConnectionId connection);

@@ -24,7 +24,7 @@ void MicrosoftProxy::on_place_call(sim::ActorId client, const client::ClientSign
   call.caller = settings_.tenants->user(endpoint->user).number;
   call.callee = signal.number;
   call.client_sdp = signal.sdp;
-  call.route = route_for(endpoint->user.tenant);
+  call.route = route_for(endpoint->user.tenant, call.callee);
   if (observer_ != nullptr) observer_->datacenter_used(call.leg, settings_.datacenter);
   const MicrosoftResponseCode& no_route = microsoft_response_code(MicrosoftOutcome::NoOutboundRoute);
   // With an empty route no SBC ever gets an INVITE, and this is what the client hears.
@@ -33,12 +33,14 @@ void MicrosoftProxy::on_place_call(sim::ActorId client, const client::ClientSign
   try_next_sbc(call);
 }
 
-std::vector<std::size_t> MicrosoftProxy::route_for(std::size_t tenant) const {
+std::vector<std::size_t> MicrosoftProxy::route_for(std::size_t tenant, std::string_view callee) const {
   std::vector<std::size_t> route;
   for (const VoiceRoute& voice_route : settings_.voice_routes) {
-    if (voice_route.tenant != tenant) continue;
-    for (const std::string& name : voice_route.sbcs)
-      if (const auto index = known_sbc_index(name)) route.push_back(*index);
+    if (voice_route.tenant != tenant || !callee.starts_with(voice_route.prefix)) continue;
+    for (const std::string& name : voice_route.sbcs) {
+      const auto index = known_sbc_index(name);
+      if (index && std::find(route.begin(), route.end(), *index) == route.end()) route.push_back(*index);
+    }
   }
   // facts §2.2: an SBC without recent OPTIONS is demoted to the end of the list, never skipped.
   std::stable_partition(route.begin(), route.end(), [this](std::size_t sbc) { return !demoted(sbc); });
@@ -106,10 +108,11 @@ void MicrosoftProxy::send_outbound_invite(OutboundCall& call, net::ConnectionId 
   outbound_by_call_id_[call.call_id] = call.key;
   call.dialogs = std::make_unique<sip::DialogSet>(dialogs_, invite);
   call.state = OutboundCall::State::Inviting;
+  // Joined before the INVITE leaves, so a trace of the INVITE already knows its call.
+  if (observer_ != nullptr) observer_->legs_joined(call.leg, call.call_id);
   call.invite_key = layer_->send_request(std::move(invite), endpoint_->stream_flow(connection));
   // FailoverTimeSeconds: counted from the INVITE leaving on an established connection.
   call.failover_timer = start_timer(settings_.failover_time, [this, key = call.key] { on_failover_timer(key); });
-  if (observer_ != nullptr) observer_->legs_joined(call.leg, call.call_id);
 }
 
 void MicrosoftProxy::on_outbound_response(OutboundCall& call, const sip::Message& response) {
