@@ -154,6 +154,7 @@ const Schema<ExperimentFile>& output_section() {
       "[output]", "What a run writes (optional table).",
       {key("dir", &ExperimentFile::output_dir, "output folder, relative to the working directory; default results/<name>"),
        key("pcap", &ExperimentFile::pcap, "write trace.pcap"),
+       key("events", &ExperimentFile::events, "write events.pb (every SIP message and client signal; large for long runs)"),
        key("ladders", &ExperimentFile::ladders, "scripted call numbers (1 = the first [[call]]) to draw as ladder-<n>.svg", {.check = at_least_one})});
   return schema;
 }

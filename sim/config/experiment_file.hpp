@@ -115,6 +115,7 @@ struct ExperimentFile {
   // [output]
   std::filesystem::path output_dir;  // relative to the working directory; default results/<name>
   bool pcap = true;
+  bool events = true;
   std::vector<std::int64_t> ladders;  // scripted call numbers, 1-based
 };
 

@@ -234,7 +234,9 @@ const Schema<MicrosoftSettings>& TableSchema<MicrosoftSettings>::get() {
       {key("options_demotion_window", &MicrosoftSettings::options_demotion_window,
            "an SBC with no OPTIONS for this long is demoted: tried last, never skipped (older documents: 3min)", {.check = positive}),
        key("ring_timeout", &MicrosoftSettings::ring_timeout, "an unanswered inbound call ends after this (Teams allows 10s to 60s)", {.check = positive}),
-       key("media_timeout", &MicrosoftSettings::media_timeout, "a call without media for this long ends with 0/408", {.check = positive})});
+       key("media_timeout", &MicrosoftSettings::media_timeout, "a call without media for this long ends with 0/408", {.check = positive}),
+       key("options_interval", &MicrosoftSettings::options_interval,
+           "each proxy's own OPTIONS to every SBC it knows (undocumented by Microsoft; a setting)", {.check = positive})});
   return schema;
 }
 

@@ -155,6 +155,8 @@ struct MicrosoftSettings {
   sim::Time options_demotion_window = sim::Time::from_seconds(300);  // older documents: 3 min
   sim::Time ring_timeout = sim::Time::from_seconds(20);
   sim::Time media_timeout = sim::Time::from_seconds(90);
+  // Microsoft pings every SBC too (facts §2.1) at an interval it does not publish.
+  sim::Time options_interval = sim::Time::from_seconds(60);
 };
 
 struct ResolverSettings {

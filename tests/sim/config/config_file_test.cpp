@@ -44,7 +44,7 @@ TEST_CASE("validate tells topologies from experiments and says what they hold") 
   CHECK(topology.value() == contoso);
   const auto experiment = validate_config_file(config_test::source_path("experiments/quickstart.toml"));
   REQUIRE(experiment.ok());
-  CHECK(experiment.value() == "experiment quickstart: 1h from 2026-12-31T23:30:00Z, 2 calls, 0 workloads, 0 faults, 1 run; " + contoso);
+  CHECK(experiment.value() == "experiment quickstart: 5min from 2026-12-31T23:30:00Z, 2 calls, 0 workloads, 0 faults, 1 run; " + contoso);
   const auto sweep = validate_config_file(config_test::source_path("tests/sim/config/spec_examples/experiments/cert-expiry.toml"));
   REQUIRE(sweep.ok());
   CHECK(sweep.value().starts_with("experiment cert-expiry: 1h from 2026-12-31T23:30:00Z, 1 call, 1 workload, 1 fault, 4 points x 10 replications; "));
