@@ -14,12 +14,11 @@
 
 #include "models/teams/direct_routing_rules.hpp"
 #include "models/teams/microsoft_response_codes.hpp"
-#include "sim/cli/kernel_demo.hpp"
 #include "sim/config/config_file.hpp"
 #include "sim/config/experiment_file.hpp"
+#include "sim/core/fingerprint.hpp"
 #include "sim/core/simulation.hpp"
-#include "sim/trace/json_value.hpp"
-#include "sim/trace/output_file.hpp"
+#include "sim/experiment/experiment_run.hpp"
 
 namespace {
 
@@ -39,62 +38,48 @@ int run_command(const RunOptions& options) {
     std::cerr << loaded.error().format();
     return kExitBadInput;
   }
-  config::ExperimentFile experiment = std::move(loaded).value().experiment;
+  config::Scenario scenario = std::move(loaded).value();
+  config::ExperimentFile& experiment = scenario.experiment;
   if (options.seed) experiment.seed = *options.seed;
-  const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
 
-  sim::Simulation simulation(experiment.seed);
-  cli::KernelDemoResult demo;
-  cli::add_kernel_demo(simulation, sim::Time::from_seconds(60), demo);
-
+  experiment::RunOptions run_options;
+  run_options.output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
   // Progress on stderr: only for runs longer than about two seconds, and only on a terminal
   // unless asked for. The wall clock here measures the program, never the simulation.
   const bool show_progress = options.progress || isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
   bool printed_progress = false;
-  const sim::Time end = experiment.duration;
-  const sim::Time step = sim::Time::from_nanoseconds(std::max<std::int64_t>(1, end.nanoseconds() / 200));
-  for (sim::Time limit = step; simulation.now() < end; limit = std::min(end, limit + step)) {
-    simulation.run_until(limit);
+  run_options.on_progress = [&](const experiment::RunProgress& progress) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (show_progress && wall > 2.0) {
-      std::fprintf(stderr, "\r%s: simulated %s of %s, %llu events, %.0f events/s   ", experiment.name.c_str(),
-                   sim::format_duration(simulation.now()).c_str(), sim::format_duration(end).c_str(),
-                   static_cast<unsigned long long>(simulation.events_executed()), static_cast<double>(simulation.events_executed()) / wall);
-      printed_progress = true;
-    }
-  }
+    if (!show_progress || wall < 2.0) return;
+    std::fprintf(stderr, "\r%s: simulated %s of %s, %llu calls, %llu events, %.0f events/s   ", experiment.name.c_str(),
+                 sim::format_duration(progress.simulated).c_str(), sim::format_duration(progress.duration).c_str(),
+                 static_cast<unsigned long long>(progress.calls_started), static_cast<unsigned long long>(progress.events),
+                 static_cast<double>(progress.events) / wall);
+    printed_progress = true;
+  };
+  auto ran = experiment::run_experiment(scenario, run_options);
   if (printed_progress) std::fprintf(stderr, "\n");
-
-  std::error_code error;
-  std::filesystem::create_directories(output_dir, error);
-  if (error) {
-    std::cerr << "drsim: cannot create output folder " << output_dir << ": " << error.message() << "\n";
-    return kExitBadInput;
+  if (!ran.ok()) {
+    std::cerr << ran.error().message << "\n";
+    return ran.error().kind == experiment::RunError::Kind::BadInput ? kExitBadInput : kExitProblems;
   }
-  const std::string fingerprint = sim::format_fingerprint(simulation.fingerprint());
-  std::string summary = "{\n";
-  summary += "  \"experiment\": " + trace::json_string(experiment.name) + ",\n";
-  summary += "  \"seed\": " + std::to_string(experiment.seed) + ",\n";
-  summary += "  \"fingerprint\": \"" + fingerprint + "\",\n";
-  summary += "  \"simulated_seconds\": " + std::to_string(simulation.now().nanoseconds() / 1'000'000'000) + ",\n";
-  summary += "  \"events\": " + std::to_string(simulation.events_executed()) + ",\n";
-  summary += "  \"calls\": {\"attempted\": 0, \"answered\": 0, \"failed\": 0},\n";
-  summary += "  \"by_final\": [],\n";
-  summary += "  \"setup_delay_ms\": {\"p50\": null, \"p95\": null, \"p99\": null},\n";
-  summary += "  \"kernel_demo\": {\"options_sent\": " + std::to_string(demo.options_sent) +
-             ", \"options_answered\": " + std::to_string(demo.options_answered) + "}\n";
-  summary += "}\n";
-  const auto summary_path = output_dir / "summary.json";
-  if (const auto failed = trace::write_file_atomically(summary_path, summary)) {
-    std::cerr << failed->format() << "\n";
-    return kExitProblems;
+  const experiment::RunOutcome& outcome = ran.value();
+  const trace::CallCounts& calls = outcome.summary.call_statistics.calls;
+  std::printf("%s: %s simulated, %llu events, %llu calls (%llu answered, %llu failed)\n", experiment.name.c_str(),
+              sim::format_duration(outcome.summary.simulated).c_str(), static_cast<unsigned long long>(outcome.summary.events),
+              static_cast<unsigned long long>(calls.attempted), static_cast<unsigned long long>(calls.answered),
+              static_cast<unsigned long long>(calls.failed));
+  std::printf("outputs: %s (summary.json, calls.csv%s%s)\n", outcome.output_dir.string().c_str(),
+              experiment.events ? ", events.pb" : "", outcome.pcap ? ", trace.pcap" : "");
+  for (const auto& ladder : outcome.ladders) std::printf("ladder: %s\n", ladder.string().c_str());
+  if (outcome.pcap) {
+    std::string decode_as;
+    for (const std::string& spec : outcome.tshark_decode_as) decode_as += " -d " + spec;
+    std::printf("pcap: %s (tshark -r %s%s -Y sip)\n", outcome.pcap->string().c_str(), outcome.pcap->string().c_str(),
+                decode_as.c_str());
   }
-  std::printf("%s: %s simulated, %llu events, %llu OPTIONS sent, %llu answered (kernel demo)\n", experiment.name.c_str(),
-              sim::format_duration(simulation.now()).c_str(), static_cast<unsigned long long>(simulation.events_executed()),
-              static_cast<unsigned long long>(demo.options_sent), static_cast<unsigned long long>(demo.options_answered));
-  std::printf("outputs: %s\n", summary_path.string().c_str());
-  std::printf("fingerprint: %s\n", fingerprint.c_str());
+  std::printf("fingerprint: %s\n", sim::format_fingerprint(outcome.summary.fingerprint).c_str());
   return 0;
 }
 

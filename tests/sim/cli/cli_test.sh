@@ -16,10 +16,12 @@ check "quickstart exits 0" test $code -eq 0
 printed=$(awk '/^fingerprint:/ {print $2}' "$work/a.out")
 check "the fingerprint is 16 hex digits" grep -Eq '^[0-9a-f]{16}$' <<<"$printed"
 check "summary.json carries the printed fingerprint" grep -q "\"fingerprint\": \"$printed\"" "$work/a/summary.json"
-check "the run says where its outputs are" grep -q "outputs: $work/a/summary.json" "$work/a.out"
+check "the run says where its outputs are" grep -q "^outputs: $work/a (summary.json, calls.csv, events.pb, trace.pcap)" "$work/a.out"
+check "the run says where the ladders are" grep -qx "ladder: $work/a/ladder-1.svg" "$work/a.out"
+check "the run says where the pcap is and how to read it" grep -q "^pcap: $work/a/trace.pcap (tshark -r $work/a/trace.pcap -d tcp.port==5061,sip" "$work/a.out"
 check "a short run prints no progress when stderr is not a terminal" test ! -s "$work/a.err"
 "$drsim" run "$root/experiments/quickstart.toml" --out "$work/b" >/dev/null
-check "two runs give byte-identical outputs" cmp -s "$work/a/summary.json" "$work/b/summary.json"
+check "two runs give byte-identical output folders" diff -r "$work/a" "$work/b"
 other=$("$drsim" run "$root/experiments/quickstart.toml" --out "$work/c" --seed 43 | awk '/^fingerprint:/ {print $2}')
 check "--seed changes the fingerprint" test "$other" != "$printed"
 check "--seed is recorded" grep -q '"seed": 43' "$work/c/summary.json"
@@ -94,7 +96,7 @@ contoso="topology contoso-basic: 5 sites, 4 links, 1 DNS record, 1 CA, 1 certifi
 "$drsim" validate "$root/topologies/contoso-basic.toml" >"$work/validate.out"; code=$?
 check "validate: a topology exits 0" test $code -eq 0
 check "validate: ... and says what it holds" grep -qxF "ok: $contoso" "$work/validate.out"
-check "validate: the quickstart says what it holds" grep -qxF "ok: experiment quickstart: 1h from 2026-12-31T23:30:00Z, 2 calls, 0 workloads, 0 faults, 1 run; $contoso" "$work/valid.out"
+check "validate: the quickstart says what it holds" grep -qxF "ok: experiment quickstart: 5min from 2026-12-31T23:30:00Z, 2 calls, 0 workloads, 0 faults, 1 run; $contoso" "$work/valid.out"
 mkdir -p "$work/topologies" "$work/experiments"
 sed 's/^trunk = "carrier1"/trunk = "carrier9"/; s/^latency = "75ms"/latency = "75 ms"/' "$root/topologies/contoso-basic.toml" >"$work/topologies/broken.toml"
 "$drsim" validate "$work/topologies/broken.toml" >/dev/null 2>"$work/broken.err"; code=$?
@@ -108,10 +110,10 @@ check "validate: an experiment on a broken topology exits 2 and names the topolo
 "$drsim" run "$work/experiments/uses-broken.toml" >/dev/null 2>&1; code=$?
 check "run: an experiment on a broken topology exits 2 and writes nothing" bash -c "test $code -eq 2 && test ! -e '$work/out-broken-topology'"
 sed 's|^dir = .*|dir = "'"$work"'/out-bad-fault"|; s|^topology = .*|topology = "'"$root"'/topologies/contoso-basic.toml"|' "$root/experiments/quickstart.toml" >"$work/bad-fault.toml"
-printf '[[fault]]\nat = "5min"\nkind = "datacenter_down"\ntarget = "sbc1"\n' >>"$work/bad-fault.toml"
+printf '[[fault]]\nat = "4min"\nkind = "datacenter_down"\ntarget = "sbc1"\n' >>"$work/bad-fault.toml"
 "$drsim" run "$work/bad-fault.toml" >/dev/null 2>"$work/bad-fault.err"; code=$?
 check "run: a fault aimed at the wrong kind of thing exits 2 and writes nothing" bash -c "test $code -eq 2 && test ! -e '$work/out-bad-fault'"
-check "run: ... and says what the fault kind targets" grep -q 'bad-fault.toml:31:10: error: key "target": datacenter_down faults target a \[\[datacenter\]\] name; "sbc1" is not one (known: amer, emea, apac)' "$work/bad-fault.err"
+check "run: ... and says what the fault kind targets" grep -q 'bad-fault.toml:34:10: error: key "target": datacenter_down faults target a \[\[datacenter\]\] name; "sbc1" is not one (known: amer, emea, apac)' "$work/bad-fault.err"
 printf '[sites]\nname = "x"\n' >"$work/neither.toml"
 "$drsim" validate "$work/neither.toml" >/dev/null 2>"$work/neither.err"; code=$?
 check "validate: a file that is neither kind exits 2" bash -c "test $code -eq 2 && grep -q 'neither.toml:1:1: error: neither a topology file' '$work/neither.err'"

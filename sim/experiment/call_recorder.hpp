@@ -1,0 +1,64 @@
+#pragma once
+// Builds calls.csv's rows from what the models report (trace::CallObserver). Each model speaks
+// only of the legs it handles; the recorder follows legs_joined back to the leg the call
+// started on and merges the reports into one CallRecord per call:
+//  * the originator's own reports (on the call's first leg) decide the final SIP code, the
+//    setup delay and the end, since calls.csv describes the call as its caller lived it;
+//  * a Microsoft code and its phrase, reported by the proxy, survive a later report without
+//    one (the carrier only hears "404 Not Found", Microsoft said 511404 on the way);
+//  * a non-empty answered_by (the Teams endpoint that answered) survives a later empty one
+//    (the carrier's "answered" at the far end of the same call);
+//  * a failover clears the final answer heard so far: the call moved on and the next
+//    datacenter or SBC will give its own.
+// Reports may come in any order: a leg joined before its parent is known is resolved when the
+// records are read.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/time.hpp"
+#include "sim/trace/call_observer.hpp"
+#include "sim/trace/call_record_writer.hpp"
+
+namespace experiment {
+
+class CallRecorder final : public trace::CallObserver {
+ public:
+  void call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
+                    std::string_view from, std::string_view to, sim::Time at) override;
+  void legs_joined(std::string_view earlier, std::string_view later) override;
+  void datacenter_used(std::string_view leg, std::string_view datacenter) override;
+  void failed_over(std::string_view leg, sim::Time at) override;
+  void answered(std::string_view leg, std::string_view answered_by, sim::Time at) override;
+  void final_response(std::string_view leg, int sip_code, std::optional<std::uint32_t> ms_code,
+                      std::string_view phrase, sim::Time at) override;
+  void ended(std::string_view leg, sim::Time at) override;
+
+  // The experiment call number a leg belongs to, once its chain of joins reaches a started call.
+  std::optional<std::uint64_t> call_of_leg(std::string_view leg) const;
+  // One record per started call, by call number. A call still up at `run_end` ends there with
+  // final code 0 unless the originator heard a final answer.
+  std::vector<trace::CallRecord> records(sim::Time run_end) const;
+  std::size_t calls_started() const { return calls_.size(); }
+
+ private:
+  struct Call {
+    std::string root_leg;
+    trace::CallRecord record;
+    bool originator_final = false;     // the originator reported its final answer
+    bool originator_answered = false;  // the originator reported the answer
+    std::optional<sim::Time> first_answer;
+    std::optional<sim::Time> originator_end;
+    std::optional<sim::Time> first_end;
+  };
+  Call* call_for(std::string_view leg);
+
+  std::map<std::uint64_t, Call> calls_;                                  // by call number
+  std::map<std::string, std::uint64_t, std::less<>> call_by_leg_;        // resolved legs
+  std::map<std::string, std::string, std::less<>> parent_leg_;           // later → earlier
+};
+
+}  // namespace experiment

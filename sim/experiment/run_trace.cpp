@@ -1,0 +1,220 @@
+#include "sim/experiment/run_trace.hpp"
+
+#include <algorithm>
+
+#include "models/client/client_signal.hpp"
+#include "sim/sip/parser.hpp"
+#include "sim/trace/events.pb.h"
+
+namespace experiment {
+
+namespace {
+
+trace::Endpoint pcap_endpoint(const net::SocketAddress& address) {
+  return {trace::IpAddress::parse(address.ip.text()).value_or(trace::IpAddress{}), address.port};
+}
+
+void set_address(drsim::trace::TransportAddress& out, const net::SocketAddress& address) {
+  out.set_address(address.ip.text());
+  out.set_port(address.port);
+}
+
+drsim::trace::ClientSignal::Type signal_type(client::SignalKind kind) {
+  using Type = drsim::trace::ClientSignal;
+  switch (kind) {
+    case client::SignalKind::IncomingCall: return Type::TYPE_CALL_OFFER;
+    case client::SignalKind::CallProgress: return Type::TYPE_CALL_PROGRESS;
+    case client::SignalKind::MediaAnswer: return Type::TYPE_MEDIA_ANSWER;
+    case client::SignalKind::CallAccepted: return Type::TYPE_CALL_ACCEPTED;
+    case client::SignalKind::HangUp:
+    case client::SignalKind::StopRinging:
+    case client::SignalKind::CallFailed: return Type::TYPE_HANG_UP;
+    case client::SignalKind::PlaceCall: return Type::TYPE_CALL_OFFER;
+  }
+  return Type::TYPE_UNSPECIFIED;
+}
+
+int lifeline_rank(Deployment::ActorKind kind) {
+  switch (kind) {
+    case Deployment::ActorKind::Carrier: return 0;
+    case Deployment::ActorKind::Sbc: return 1;
+    case Deployment::ActorKind::Proxy: return 2;
+    case Deployment::ActorKind::Client: return 3;
+    case Deployment::ActorKind::Other: return 4;
+  }
+  return 4;
+}
+
+}  // namespace
+
+RunTrace::RunTrace(sim::Simulation& simulation, const Deployment& deployment, CallRecorder& recorder,
+                   std::optional<trace::PcapWriter> pcap, std::optional<trace::EventTraceWriter> events,
+                   std::set<std::uint64_t> ladder_calls)
+    : simulation_(simulation),
+      deployment_(deployment),
+      recorder_(recorder),
+      pcap_(std::move(pcap)),
+      events_(std::move(events)),
+      ladder_calls_(std::move(ladder_calls)) {}
+
+std::string RunTrace::actor_name(std::optional<sim::ActorId> actor) const {
+  return actor ? simulation_.actor_name(*actor) : std::string();
+}
+
+void RunTrace::on_packet(const net::PacketRecord& packet) {
+  if (pcap_) write_pcap(packet);
+  const bool sip = packet.kind == net::PacketKind::Datagram ||
+                   (packet.kind == net::PacketKind::Data && packet.transit.fate == net::PathFate::Delivered);
+  if (sip && !packet.payload.empty() && (events_ || !ladder_calls_.empty())) trace_sip(packet);
+}
+
+void RunTrace::write_pcap(const net::PacketRecord& packet) {
+  const sim::Time at = packet.sent;
+  const bool delivered = packet.transit.fate == net::PathFate::Delivered;
+  switch (packet.kind) {
+    case net::PacketKind::Datagram:
+      pcap_->udp_datagram(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination), packet.payload);
+      return;
+    case net::PacketKind::SynAck:
+      if (!delivered) return;
+      pcap_->tcp_connect(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+      connected_.insert({packet.destination, packet.source});
+      return;
+    case net::PacketKind::Rst:
+      // A RST to a connection the capture never saw set up answers its SYN: refused.
+      if (!connected_.contains({packet.destination, packet.source}) && !connected_.contains({packet.source, packet.destination}))
+        pcap_->tcp_refused(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+      connected_.erase({packet.destination, packet.source});
+      connected_.erase({packet.source, packet.destination});
+      return;
+    case net::PacketKind::Data:
+      if (delivered) pcap_->tcp_send(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination), packet.payload);
+      return;
+    case net::PacketKind::Fin:
+      if (!delivered) return;
+      pcap_->tcp_close(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
+      connected_.erase({packet.destination, packet.source});
+      connected_.erase({packet.source, packet.destination});
+      return;
+    default:
+      return;  // SYN (written with its SYN-ACK), ACK, TLS records and ICMP carry no SIP
+  }
+}
+
+void RunTrace::trace_sip(const net::PacketRecord& packet) {
+  const auto sender = deployment_.actor_at(packet.source.ip);
+  const auto receiver = deployment_.actor_at(packet.destination.ip);
+  auto parsed = sip::parse_message(packet.payload);
+  std::string call_id;
+  std::string label;
+  if (parsed.ok()) {
+    const sip::Message& message = parsed.value();
+    call_id = std::string(message.call_id());
+    label = message.is_request() ? std::string(message.method_text())
+                                 : std::to_string(message.status_code()) + " " + std::string(message.reason_phrase());
+  } else {
+    label = "malformed SIP";
+  }
+  const std::optional<std::uint64_t> call = recorder_.call_of_leg(call_id);
+  const std::string call_text = call ? std::to_string(call.value()) : std::string();
+  if (events_) {
+    drsim::trace::Event event;
+    event.set_time_ns(packet.sent.nanoseconds());
+    event.set_actor(actor_name(sender));
+    event.set_call_id(call_text);
+    event.set_running_fingerprint(simulation_.fingerprint());
+    auto& sip_sent = *event.mutable_sip_sent();
+    sip_sent.set_peer(actor_name(receiver));
+    sip_sent.set_transport(packet.kind == net::PacketKind::Datagram ? drsim::trace::TRANSPORT_UDP
+                                                                    : drsim::trace::TRANSPORT_TLS);
+    set_address(*sip_sent.mutable_local(), packet.source);
+    set_address(*sip_sent.mutable_remote(), packet.destination);
+    sip_sent.set_message(std::string(packet.payload));
+    events_->write(event);
+  }
+  if (call && sender && receiver && ladder_calls_.contains(*call))
+    draw(*call, Arrow{packet.sent, *sender, *receiver, std::move(label), trace::LadderArrowKind::Sip});
+}
+
+void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) {
+  // Client signalling is the only traffic to or from a Teams client; network bytes come from hosts.
+  const bool to_client = deployment_.kind_of(destination.id()) == Deployment::ActorKind::Client;
+  const bool from_client = deployment_.kind_of(delivery.source) == Deployment::ActorKind::Client;
+  if (!to_client && !from_client) return;
+  if (!events_ && ladder_calls_.empty()) return;
+  const auto signal = client::decode_signal(delivery.payload);
+  if (!signal) return;
+  const sim::ActorId client = to_client ? destination.id() : delivery.source;
+  const auto call = recorder_.call_of_leg("client:" + simulation_.actor_name(client) + ":" + std::to_string(signal->call));
+  if (events_) {
+    drsim::trace::Event event;
+    event.set_time_ns(time.nanoseconds());
+    event.set_actor(destination.name());
+    if (call) event.set_call_id(std::to_string(*call));
+    event.set_running_fingerprint(simulation_.fingerprint());
+    auto& received = *event.mutable_client_signal_received();
+    received.set_peer(simulation_.actor_name(delivery.source));
+    received.set_type(signal_type(signal->kind));
+    received.set_detail(std::string(client::signal_kind_text(signal->kind)));
+    events_->write(event);
+  }
+  if (call && ladder_calls_.contains(*call))
+    draw(*call, Arrow{time - kClientSignallingLatency, delivery.source, destination.id(),
+                      std::string(client::signal_kind_text(signal->kind)), trace::LadderArrowKind::ClientSignalling});
+}
+
+void RunTrace::call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
+                            std::string_view from, std::string_view to, sim::Time at) {
+  recorder_.call_started(leg, call_number, direction, from, to, at);
+  if (!events_) return;
+  drsim::trace::Event event;
+  event.set_time_ns(at.nanoseconds());
+  event.set_call_id(std::to_string(call_number));
+  auto& started = *event.mutable_call_started();
+  started.set_direction(direction == trace::CallDirection::Inbound ? "inbound" : "outbound");
+  started.set_from(std::string(from));
+  started.set_to(std::string(to));
+  events_->write(event);
+}
+
+void RunTrace::draw(std::uint64_t call, Arrow arrow) { arrows_[call].push_back(std::move(arrow)); }
+
+trace::Ladder RunTrace::ladder(std::uint64_t call_number, std::string_view title) const {
+  trace::Ladder ladder;
+  ladder.title = std::string(title);
+  const auto found = arrows_.find(call_number);
+  if (found == arrows_.end()) return ladder;
+  std::vector<Arrow> arrows = found->second;
+  // Client arrows are stamped back to when they left: restore time order, keeping ties stable.
+  std::stable_sort(arrows.begin(), arrows.end(), [](const Arrow& a, const Arrow& b) { return a.time < b.time; });
+  std::vector<sim::ActorId> actors;
+  for (const Arrow& arrow : arrows)
+    for (const sim::ActorId actor : {arrow.from, arrow.to})
+      if (std::find(actors.begin(), actors.end(), actor) == actors.end()) actors.push_back(actor);
+  std::stable_sort(actors.begin(), actors.end(), [this](sim::ActorId a, sim::ActorId b) {
+    const int rank_a = lifeline_rank(deployment_.kind_of(a));
+    const int rank_b = lifeline_rank(deployment_.kind_of(b));
+    return rank_a != rank_b ? rank_a < rank_b : a < b;
+  });
+  for (const sim::ActorId actor : actors) ladder.lifelines.push_back(simulation_.actor_name(actor));
+  const auto index_of = [&actors](sim::ActorId actor) {
+    return static_cast<std::size_t>(std::find(actors.begin(), actors.end(), actor) - actors.begin());
+  };
+  ladder.origin = arrows.front().time;
+  for (const Arrow& arrow : arrows)
+    ladder.arrows.push_back({arrow.time, index_of(arrow.from), index_of(arrow.to), arrow.label, arrow.kind});
+  return ladder;
+}
+
+std::optional<trace::OutputError> RunTrace::finish() {
+  std::optional<trace::OutputError> first;
+  if (pcap_) {
+    decode_as_ = pcap_->tshark_decode_as();
+    if (auto failed = pcap_->finish(); failed && !first) first = std::move(failed);
+  }
+  if (events_)
+    if (auto failed = events_->finish(); failed && !first) first = std::move(failed);
+  return first;
+}
+
+}  // namespace experiment

@@ -1,0 +1,90 @@
+#pragma once
+// What a run shows besides its call records: trace.pcap (every SIP message, TLS legs as the
+// decrypted TCP they carry), events.pb (the SIP messages each actor sent, the client
+// signalling each actor received, the calls as they start) and the arrows of the ladder
+// diagrams of selected calls. It watches the network's packets and the kernel's deliveries,
+// and decorates the call recorder to learn which leg belongs to which call; like every
+// observer it never steers the run.
+//
+// Instants: a SIP message is traced when it leaves its sender (a capture at the sender); a
+// client signal when it reaches its receiver, and drawn on a ladder at the instant it left
+// (its latency is the deployment's constant). TCP segments appear in the pcap once, when the
+// attempt that gets through is sent, so a retransmitted SIP message is never two messages.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/core/simulation.hpp"
+#include "sim/experiment/call_recorder.hpp"
+#include "sim/experiment/deployment.hpp"
+#include "sim/net/network.hpp"
+#include "sim/trace/event_trace_writer.hpp"
+#include "sim/trace/ladder_svg_writer.hpp"
+#include "sim/trace/pcap_writer.hpp"
+
+namespace experiment {
+
+class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver, public trace::CallObserver {
+ public:
+  // Any writer may be absent; `ladder_calls` are the call numbers to draw.
+  RunTrace(sim::Simulation& simulation, const Deployment& deployment, CallRecorder& recorder,
+           std::optional<trace::PcapWriter> pcap, std::optional<trace::EventTraceWriter> events,
+           std::set<std::uint64_t> ladder_calls);
+
+  // ---- net::PacketObserver
+  void on_packet(const net::PacketRecord& packet) override;
+  // ---- sim::DeliveryObserver
+  void on_delivery(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) override;
+  // ---- trace::CallObserver: forwarded to the recorder, call starts also traced
+  void call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
+                    std::string_view from, std::string_view to, sim::Time at) override;
+  void legs_joined(std::string_view earlier, std::string_view later) override { recorder_.legs_joined(earlier, later); }
+  void datacenter_used(std::string_view leg, std::string_view datacenter) override {
+    recorder_.datacenter_used(leg, datacenter);
+  }
+  void failed_over(std::string_view leg, sim::Time at) override { recorder_.failed_over(leg, at); }
+  void answered(std::string_view leg, std::string_view answered_by, sim::Time at) override {
+    recorder_.answered(leg, answered_by, at);
+  }
+  void final_response(std::string_view leg, int sip_code, std::optional<std::uint32_t> ms_code,
+                      std::string_view phrase, sim::Time at) override {
+    recorder_.final_response(leg, sip_code, ms_code, phrase, at);
+  }
+  void ended(std::string_view leg, sim::Time at) override { recorder_.ended(leg, at); }
+
+  // The ladder of one call: lifelines in path order (carrier, SBC, proxies, clients).
+  trace::Ladder ladder(std::uint64_t call_number, std::string_view title) const;
+  // Closes the writers; the first error, if any.
+  std::optional<trace::OutputError> finish();
+  const std::vector<std::string>& tshark_decode_as() const { return decode_as_; }
+
+ private:
+  struct Arrow {
+    sim::Time time;
+    sim::ActorId from = 0;
+    sim::ActorId to = 0;
+    std::string label;
+    trace::LadderArrowKind kind = trace::LadderArrowKind::Sip;
+  };
+  void write_pcap(const net::PacketRecord& packet);
+  void trace_sip(const net::PacketRecord& packet);
+  void draw(std::uint64_t call, Arrow arrow);
+  std::string actor_name(std::optional<sim::ActorId> actor) const;
+
+  sim::Simulation& simulation_;
+  const Deployment& deployment_;
+  CallRecorder& recorder_;
+  std::optional<trace::PcapWriter> pcap_;
+  std::optional<trace::EventTraceWriter> events_;
+  std::set<std::uint64_t> ladder_calls_;
+  std::map<std::uint64_t, std::vector<Arrow>> arrows_;  // by call number
+  // TCP connections the pcap has seen set up, as (client, server).
+  std::set<std::pair<net::SocketAddress, net::SocketAddress>> connected_;
+  std::vector<std::string> decode_as_;
+};
+
+}  // namespace experiment
