@@ -153,7 +153,7 @@ void Carrier::forget_if_finished(std::string call_id) {
     dialog->terminate();
   }
   placed_calls_.erase(found);
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(call_id);
 }
 
 Carrier::PlacedCall* Carrier::placed_call(std::string_view call_id) {

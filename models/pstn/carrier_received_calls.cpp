@@ -158,7 +158,7 @@ void Carrier::forget_received_call(std::string call_id) {
     if (sip::Dialog* dialog = dialogs_.find(*call.dialog)) dialog->terminate();
   }
   received_calls_.erase(found);
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(call_id);
 }
 
 bool Carrier::serves_number(std::string_view number) const {

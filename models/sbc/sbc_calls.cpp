@@ -463,7 +463,8 @@ void Sbc::forget_if_done(Call& call) {
     if (leg->dialog)
       if (sip::Dialog* dialog = dialogs_.find(*leg->dialog)) dialog->terminate();
   }
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(call.uas.call_id);
+  dialogs_.remove_terminated(call.uac.call_id);
   const std::uint64_t number = call.number;  // erase() must not read the key from the node it frees
   calls_.erase(number);
 }

@@ -207,7 +207,7 @@ void MicrosoftProxy::on_bye(const sip::TransactionKey& key, const sip::Message& 
     layer_->respond(key, sip::make_response(bye, 500, "Server Internal Error"));  // §12.2.2
     return;
   }
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(bye.call_id());
   layer_->respond(key, sip::make_response(bye, 200, "OK"));
   const std::string call_id(bye.call_id());
   if (InboundCall* inbound = find_inbound(call_id); inbound != nullptr) {
@@ -259,7 +259,7 @@ void MicrosoftProxy::send_bye(const sip::DialogId& dialog_id) {
   const std::string host(hop.host());
   const std::uint16_t port = hop.port().value_or(kMicrosoftSipPort);
   dialog->terminate();
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(dialog_id.call_id);
   pool_->acquire(host, port, [this, bye](const SbcConnectionPool::Acquired& acquired) {
     if (acquired.connection) layer_->send_request(bye, endpoint_->stream_flow(*acquired.connection));
   });

@@ -131,7 +131,7 @@ void MicrosoftProxy::on_outbound_response(OutboundCall& call, const sip::Message
     return;
   }
   if (code < 300) return on_outbound_answer(call, response, event);
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(response.call_id());
   if (call.state != OutboundCall::State::Inviting) return;
   CallFailure failure{code, ms_code_for_sbc_response(code), std::string(response.reason_phrase())};
   const auto& codes = settings_.failover_response_codes;
@@ -180,7 +180,7 @@ void MicrosoftProxy::on_ack_route(OutboundKey key, std::uint64_t attempt, const 
     // The SBC answered but its ACK cannot reach it: "Unable to deliver ACK" (spec 504 table).
     const MicrosoftResponseCode& row = microsoft_response_code(acquired.failure);
     if (sip::Dialog* dialog = call.dialogs->confirmed_dialog()) dialog->terminate();
-    dialogs_.remove_terminated();
+    dialogs_.remove_terminated(call.call_id);
     return finish_outbound_failed(call,
                                   CallFailure{row.sip_code, row.ms_code, final_sip_phrase(acquired.failure, "ACK")});
   }
@@ -264,7 +264,7 @@ void MicrosoftProxy::forget_abandoned(const std::string& call_id) {
   const auto found = abandoned_invites_.find(call_id);
   if (found == abandoned_invites_.end()) return;
   found->second->on_invite_transaction_ended();
-  dialogs_.remove_terminated();
+  dialogs_.remove_terminated(call_id);
   abandoned_invites_.erase(found);
 }
 
@@ -304,7 +304,7 @@ void MicrosoftProxy::end_outbound(OutboundKey key) {
   if (!call.call_id.empty()) outbound_by_call_id_.erase(call.call_id);
   // §13.2.2.4: early dialogs no 2xx confirmed end with the call.
   if (call.dialogs) call.dialogs->on_invite_transaction_ended();
-  dialogs_.remove_terminated();
+  if (!call.call_id.empty()) dialogs_.remove_terminated(call.call_id);
   outbound_calls_.erase(found);
 }
 

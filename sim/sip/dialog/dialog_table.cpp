@@ -30,6 +30,23 @@ std::size_t DialogTable::remove_terminated() {
   return std::erase_if(dialogs_, [](const auto& entry) { return entry.second.state() == Dialog::State::Terminated; });
 }
 
+std::size_t DialogTable::remove_terminated(std::string_view call_id) {
+  std::size_t removed = 0;
+  // A copy: `call_id` may view the key of a dialog this erases.
+  const DialogId first{std::string(call_id), {}, {}};
+  // Ids order by Call-ID first, and "" is the lowest tag: the call's dialogs start here.
+  auto position = dialogs_.lower_bound(first);
+  while (position != dialogs_.end() && position->first.call_id == first.call_id) {
+    if (position->second.state() == Dialog::State::Terminated) {
+      position = dialogs_.erase(position);
+      ++removed;
+    } else {
+      ++position;
+    }
+  }
+  return removed;
+}
+
 Dialog* DialogTable::find_live(const std::optional<DialogId>& id) {
   if (!id) return nullptr;
   Dialog* dialog = find(*id);

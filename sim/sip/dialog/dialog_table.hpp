@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include "sim/sip/dialog/dialog.hpp"
 #include "sim/sip/dialog/dialog_id.hpp"
@@ -30,6 +31,9 @@ class DialogTable {
 
   // Drops Terminated dialogs; returns how many. Invalidates pointers to them only.
   std::size_t remove_terminated();
+  // The same for one Call-ID's dialogs only: what a call's end needs, in O(log n) instead of
+  // a scan of every dialog of a busy user agent.
+  std::size_t remove_terminated(std::string_view call_id);
   std::size_t size() const { return dialogs_.size(); }
   const std::map<DialogId, Dialog>& dialogs() const { return dialogs_; }
 

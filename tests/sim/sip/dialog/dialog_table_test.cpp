@@ -72,3 +72,23 @@ TEST_CASE("a terminated dialog matches nothing and is removed on request") {
   CHECK(table.remove_terminated() == 1);
   CHECK(table.size() == 0);
 }
+
+TEST_CASE("removing one Call-ID's terminated dialogs leaves every other dialog") {
+  DialogTable table;
+  Dialog& dialog = add_microsoft_side_dialog(table);
+  const std::string call_id = dialog.id().call_id;
+  // Another call's dialog, terminated too: only a whole-table sweep removes it.
+  std::string other_invite(dialog_messages::kInviteFromSbc);
+  std::string other_ok(dialog_messages::kOkFromMicrosoft);
+  for (std::string* text : {&other_invite, &other_ok}) text->replace(text->find(call_id), call_id.size(), "other-call");
+  auto other = Dialog::create_as_uas(parse(other_invite), parse(other_ok));
+  REQUIRE(other.ok());
+  Dialog& other_dialog = table.insert(std::move(other).value());
+  other_dialog.terminate();
+  CHECK(table.remove_terminated(call_id) == 0);  // still live
+  dialog.terminate();
+  CHECK(table.remove_terminated(dialog.id().call_id) == 1);  // views the key it erases
+  CHECK(table.size() == 1);
+  CHECK(table.remove_terminated() == 1);
+  CHECK(table.size() == 0);
+}
