@@ -189,6 +189,11 @@ class TcpTransport {
   // sbc_tls_disconnected: every open TLS connection of the host is reset; both ends hear
   // Reset (the host's end at once, the peer when the RST arrives).
   void disconnect_tls(HostId host);
+  // tls_context_expired: the host's TLS contexts expire, and its peers can no longer decrypt
+  // what it sends: every established TLS connection of the host fails at the peer's end as
+  // fail_tls does with SEC_I_CONTEXT_EXPIRED (Microsoft's "TLS decryption failed;
+  // HRESULT=590615"). New handshakes are not affected.
+  void expire_tls_contexts(HostId host);
   // E.g. tls_context_expired (SEC_I_CONTEXT_EXPIRED): the end hears TlsFailed with `status` at
   // once and sends an alert; the peer hears TlsFailed (SEC_E_ILLEGAL_MESSAGE) when it arrives.
   void fail_tls(ConnectionId end, SchannelStatus status);

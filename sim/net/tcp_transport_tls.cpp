@@ -124,6 +124,19 @@ void TcpTransport::set_tls_illegal_message(HostId host, bool on) {
   }
 }
 
+void TcpTransport::expire_tls_contexts(HostId host) {
+  for (std::size_t slot = 0; slot < connections_.size(); ++slot) {
+    for (ConnectionId side = 0; side < 2; ++side) {
+      const ConnectionId end = (ConnectionId{slot} << 1) | side;
+      const End& candidate = end_of(end);
+      if (candidate.host != host || candidate.tls != TlsState::Established || candidate.state != ConnectionState::Established) continue;
+      const End& peer = end_of(peer_of(end));
+      if (peer.tls == TlsState::Established && peer.state == ConnectionState::Established)
+        fail_tls(peer_of(end), SchannelStatus::ContextExpired);
+    }
+  }
+}
+
 void TcpTransport::disconnect_tls(HostId host) {
   for (std::size_t slot = 0; slot < connections_.size(); ++slot) {
     for (ConnectionId side = 0; side < 2; ++side) {

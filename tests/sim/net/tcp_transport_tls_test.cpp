@@ -215,6 +215,22 @@ TEST_CASE("a TLS context that expires is reported at that end and alerts the pee
   CHECK(bed.sbc.events[2].event.kind == ConnectionEventKind::TlsFailed);
 }
 
+TEST_CASE("expiring a host's TLS contexts fails its established connections at the peer's end") {
+  TestBed bed(1, {}, kEpoch);
+  Pki pki;
+  net::TcpTransport tcp(bed.network);
+  tcp.listen(kProxySip, bed.proxy, pki.proxy_server());
+  tcp.connect(bed.sbc_host, kProxySip, bed.sbc, pki.sbc_client());
+  bed.sbc.at(1_s, [&] { tcp.expire_tls_contexts(bed.sbc_host); });
+  bed.simulation.run();
+  REQUIRE(bed.proxy.events.size() == 3);
+  CHECK(bed.proxy.events[2].at == 1_s);
+  CHECK(code(bed.proxy.events[2].event.tls_status) == 590615);  // SEC_I_CONTEXT_EXPIRED
+  REQUIRE(bed.sbc.events.size() == 3);
+  CHECK(bed.sbc.events[2].at == 1_s + 12_ms);  // the alert's one-way trip
+  CHECK(bed.sbc.events[2].event.kind == ConnectionEventKind::TlsFailed);
+}
+
 TEST_CASE("a plain TCP client at a TLS listener fails the server's handshake") {
   TestBed bed(1, {}, kEpoch);
   Pki pki;
