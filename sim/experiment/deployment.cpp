@@ -138,6 +138,7 @@ sim::Result<net::HostId, std::string> Deployment::add_host(const std::string& na
   firewalls_.emplace_back();
   auto host = network_->add_host({name, site, {address}, actor, &firewalls_.back()});
   if (!host.ok()) return sim::Failure(host.error());
+  firewall_of_host_[host.value()] = &firewalls_.back();
   tcp_->set_host_settings(host.value(), tcp_settings(settings));
   actor_by_address_[address] = actor;
   return host.value();
@@ -239,6 +240,7 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
     settings.port = config_sbc.port;
     const auto certificate = certificate_by_name_.find(config_sbc.certificate);
     settings.certificate = certificate == certificate_by_name_.end() ? nullptr : certificate->second;
+    certificate_of_sbc_[config_sbc.name] = config_sbc.certificate;
     settings.trust_store = sbc_trust_;
     settings.allow = config_sbc.allow;
     settings.options_interval = config_sbc.options_interval;
@@ -313,6 +315,30 @@ const UserEndpoints* Deployment::user(std::string_view number) const {
 pstn::Carrier* Deployment::carrier_for_number(std::string_view number) const {
   const auto found = carrier_by_number_.find(number);
   return found == carrier_by_number_.end() ? nullptr : found->second;
+}
+
+net::Certificate* Deployment::certificate(std::string_view name) const {
+  const auto found = certificate_by_name_.find(name);
+  return found == certificate_by_name_.end() ? nullptr : found->second;
+}
+
+net::Certificate* Deployment::certificate_of_sbc(std::string_view sbc) const {
+  const auto found = certificate_of_sbc_.find(sbc);
+  return found == certificate_of_sbc_.end() ? nullptr : certificate(found->second);
+}
+
+sbc::Sbc& Deployment::sbc(std::string_view name) const {
+  for (sbc::Sbc* candidate : sbcs_)
+    if (candidate->name() == name) return *candidate;
+  DRSIM_CHECK(false, "no SBC of that name (load_scenario checks fault targets)");
+  return *sbcs_.front();
+}
+
+teams::MicrosoftProxy& Deployment::proxy(std::string_view datacenter) const {
+  for (teams::MicrosoftProxy* candidate : proxies_)
+    if (candidate->name() == datacenter) return *candidate;
+  DRSIM_CHECK(false, "no datacenter of that name (load_scenario checks fault targets)");
+  return *proxies_.front();
 }
 
 Deployment::ActorKind Deployment::kind_of(sim::ActorId actor) const {

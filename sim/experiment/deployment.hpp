@@ -74,6 +74,13 @@ class Deployment {
   const std::vector<std::string>& carrier_numbers() const { return carrier_numbers_; }
   const std::vector<std::string>& teams_numbers() const { return teams_numbers_; }
 
+  // ---- what faults reach (by the names the topology gives)
+  net::Certificate* certificate(std::string_view name) const;         // a [[certificate]]
+  net::Certificate* certificate_of_sbc(std::string_view sbc) const;   // the one an [[sbc]] presents
+  firewall::Firewall& firewall(net::HostId host) { return *firewall_of_host_.at(host); }
+  sbc::Sbc& sbc(std::string_view name) const;
+  teams::MicrosoftProxy& proxy(std::string_view datacenter) const;
+
   // What kind of actor an id is, for ladders and traces.
   enum class ActorKind : std::uint8_t { Carrier, Sbc, Proxy, Client, Other };
   ActorKind kind_of(sim::ActorId actor) const;
@@ -104,6 +111,8 @@ class Deployment {
   net::Certificate proxy_certificate_;
   teams::TenantDirectory tenants_;
   std::deque<firewall::Firewall> firewalls_;
+  std::map<net::HostId, firewall::Firewall*> firewall_of_host_;
+  std::map<std::string, std::string, std::less<>> certificate_of_sbc_;  // SBC name → certificate name
   std::deque<dns::DnsResolver> resolvers_;
 
   std::vector<teams::MicrosoftProxy*> proxies_;

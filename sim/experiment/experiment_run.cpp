@@ -9,6 +9,7 @@
 #include "sim/experiment/call_generator.hpp"
 #include "sim/experiment/call_recorder.hpp"
 #include "sim/experiment/deployment.hpp"
+#include "sim/experiment/fault_injector.hpp"
 #include "sim/experiment/run_trace.hpp"
 #include "sim/trace/ladder_svg_writer.hpp"
 #include "sim/trace/output_file.hpp"
@@ -89,6 +90,12 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     forwarder.target = &*run_trace;
   }
   auto& generator = simulation.add_actor<CallGenerator>("calls", experiment, deployment, forwarder);
+  FaultListener fault_listener;
+  if (run_trace)
+    fault_listener = [&run_trace](const config::Fault& fault, std::size_t number, bool healed) {
+      run_trace->fault_changed(fault, number, healed);
+    };
+  simulation.add_actor<FaultInjector>("faults", experiment.faults, deployment, std::move(fault_listener));
 
   // The run, in about 200 steps so progress can be shown between them.
   const sim::Time end = experiment.duration;

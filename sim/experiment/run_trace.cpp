@@ -177,6 +177,18 @@ void RunTrace::call_started(std::string_view leg, std::uint64_t call_number, tra
   events_->write(event);
 }
 
+void RunTrace::fault_changed(const config::Fault& fault, std::size_t number, bool healed) {
+  if (!events_) return;
+  drsim::trace::Event event;
+  event.set_time_ns(simulation_.now().nanoseconds());
+  event.set_actor(fault.target);
+  auto& change = healed ? *event.mutable_fault_healed() : *event.mutable_fault_injected();
+  change.set_kind(std::string(config::to_string(fault.kind)));
+  change.set_target(fault.target);
+  change.set_number(static_cast<std::uint32_t>(number));
+  events_->write(event);
+}
+
 void RunTrace::draw(std::uint64_t call, Arrow arrow) { arrows_[call].push_back(std::move(arrow)); }
 
 trace::Ladder RunTrace::ladder(std::uint64_t call_number, std::string_view title) const {

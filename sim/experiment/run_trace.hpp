@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/config/experiment_file.hpp"
 #include "sim/core/simulation.hpp"
 #include "sim/experiment/call_recorder.hpp"
 #include "sim/experiment/deployment.hpp"
@@ -55,6 +56,9 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver,
     recorder_.final_response(leg, sip_code, ms_code, phrase, at);
   }
   void ended(std::string_view leg, sim::Time at) override { recorder_.ended(leg, at); }
+
+  // A fault applied or healed (events.pb).
+  void fault_changed(const config::Fault& fault, std::size_t number, bool healed);
 
   // The ladder of one call: lifelines in path order (carrier, SBC, proxies, clients).
   trace::Ladder ladder(std::uint64_t call_number, std::string_view title) const;

@@ -1,0 +1,119 @@
+// Faults end to end: every row of the spec's table of Microsoft 504 subcodes, reproduced by an
+// experiment's [[fault]]s and read off a Teams user's outbound call in calls.csv, with the
+// exact final_sip_phrase; then healing, and the SBC's datacenter failover.
+//
+// Microsoft keeps one pooled TLS connection per SBC (opened for its own OPTIONS at start).
+// Faults that act at the next handshake (certificates, TLS garbage, DNS, refused or dropped
+// connects) are preceded by sbc_tls_disconnected at 4 s: the first call after it finds the
+// pooled connection lost (549002), and the call after that opens a new one and meets the fault.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/sim/experiment/e2e_bed.hpp"
+
+namespace {
+
+using sim::Time;
+
+std::string fault(const std::string& at, const std::string& kind, const std::string& target,
+                  const std::string& extra = "") {
+  return "[[fault]]\nat = \"" + at + "\"\nkind = \"" + kind + "\"\ntarget = \"" + target + "\"\n" + extra;
+}
+
+std::string outbound_call(const std::string& at) {
+  return "[[call]]\nat = \"" + at + "\"\nfrom = \"+14255550100\"\nto = \"+12065550101\"\nhangup_after = \"5s\"\n";
+}
+
+const std::string kDisconnectFirst = fault("4s", "sbc_tls_disconnected", "sbc1");
+const std::string kTwoCalls = outbound_call("10s") + outbound_call("40s");
+
+struct Row {
+  std::string name;
+  std::string faults;
+  std::size_t call;  // 0-based: the call that shows the row
+  std::uint32_t ms_code;
+  std::string phrase;  // after "Unable to deliver INVITE: "
+};
+
+}  // namespace
+
+TEST_CASE("each row of the 504 table comes out of its fault with the exact phrase") {
+  const std::vector<Row> rows{
+      {"sbc_tls_disconnected: the pooled connection is found down", kDisconnectFirst, 0, 549002,
+       "TlsTransport is not connected, State=Disconnected"},
+      {"sbc_invalid_sip on the pooled connection", fault("5s", "sbc_invalid_sip", "sbc1"), 0, 549002,
+       "Invalid request/response"},
+      {"sbc_malformed_sip on the pooled connection", fault("5s", "sbc_malformed_sip", "sbc1"), 0, 549018,
+       "Invalid request/response"},
+      {"firewall_drop: the new connection times out (Windows 21 s)",
+       kDisconnectFirst + fault("5s", "firewall_drop", "sbc1"), 1, 569002,
+       "A connection attempt failed because the connected party did not properly respond after a period of time, or "
+       "established connection failed because connected host has failed to respond"},
+      {"sbc_refuses: the new connection is reset", kDisconnectFirst + fault("5s", "sbc_refuses", "sbc1"), 1, 569002,
+       "No connection could be made because the target machine actively refused it"},
+      {"firewall_reject: the new connection is reset", kDisconnectFirst + fault("5s", "firewall_reject", "sbc1"), 1,
+       569002, "No connection could be made because the target machine actively refused it"},
+      {"certificate_bad_signature", kDisconnectFirst + fault("5s", "certificate_bad_signature", "sbc1"), 1, 569002,
+       "Outbound TLS negotiation failed; HRESULT=0x80096004"},
+      {"certificate_name_mismatch", kDisconnectFirst + fault("5s", "certificate_name_mismatch", "sbc1"), 1, 569002,
+       "Outbound TLS negotiation failed; Wrong target principal name configured. HRESULT=0x80090322 CERT_E_WRONG_USAGE"},
+      {"tls_context_expired on the pooled connection", fault("5s", "tls_context_expired", "sbc1"), 0, 569002,
+       "TLS decryption failed; HRESULT=590615"},
+      {"tls_illegal_message", kDisconnectFirst + fault("5s", "tls_illegal_message", "sbc1"), 1, 569003,
+       "Outbound TLS negotiation failed; HRESULT=0x80090326"},
+      {"certificate_expired", kDisconnectFirst + fault("5s", "certificate_expired", "sbc1"), 1, 569008,
+       "Outbound TLS negotiation failed. Remote certificate expired; HRESULT=0x80090328 SEC_E_CERT_EXPIRED"},
+      {"certificate_untrusted_root", kDisconnectFirst + fault("5s", "certificate_untrusted_root", "sbc1-cert"), 1,
+       569009, "Outbound TLS negotiation failed; HRESULT=0x80090325 SEC_E_UNTRUSTED_ROOT"},
+      {"dns_nxdomain", kDisconnectFirst + fault("5s", "dns_nxdomain", "sbc1.contoso.com"), 1, 569015,
+       "No such host is known"},
+      {"dns_no_address", kDisconnectFirst + fault("5s", "dns_no_address", "sbc1.contoso.com"), 1, 569016,
+       "The requested name is valid, but no data of the requested type was found"},
+      {"sbc_malformed_sip on a new connection", kDisconnectFirst + fault("5s", "sbc_malformed_sip", "sbc1"), 1, 569018,
+       "Invalid request/response"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    e2e::Bed bed;
+    const auto outcome = bed.run(row.faults + kTwoCalls + "[output]\npcap = false\nevents = false\n", "out", "2min");
+    REQUIRE(outcome.calls.size() == 2);
+    const trace::CallRecord& call = outcome.calls[row.call];
+    CHECK(call.final_sip_code == 504);
+    CHECK(call.final_ms_code == std::optional<std::uint32_t>(row.ms_code));
+    CHECK(call.final_sip_phrase == "Unable to deliver INVITE: " + row.phrase);
+    CHECK(call.datacenter == "amer");
+  }
+}
+
+TEST_CASE("a fault with a duration heals and the next call succeeds over a new TLS connection") {
+  e2e::Bed bed;
+  const auto outcome = bed.run(kDisconnectFirst + fault("5s", "certificate_expired", "sbc1", "duration = \"30s\"\n") +
+                               outbound_call("10s") + outbound_call("20s") + outbound_call("50s"));
+  REQUIRE(outcome.calls.size() == 3);
+  CHECK(outcome.calls[1].final_ms_code == std::optional<std::uint32_t>(569008));
+  CHECK(outcome.calls[2].final_sip_code == 200);
+  // The certificate was restored at 35 s: a new connection (TCP 20 ms, TLS 40 ms; the SBC's
+  // address still cached) carries the INVITE, 60 ms more than over a pooled one (see the
+  // outbound e2e test).
+  CHECK(*outcome.calls[2].setup_delay == Time::from_milliseconds(50 + 20 + 40 + 10 + 2 + 5000 + 2 + 10 + 50));
+}
+
+TEST_CASE("a busy datacenter's 503 with Retry-After moves an inbound call to the next datacenter") {
+  e2e::Bed bed;
+  const auto outcome = bed.run(fault("5s", "datacenter_busy", "amer", "retry_after = \"60s\"\n") +
+                               "[[call]]\nat = \"10s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\nhangup_after = \"5s\"\n"
+                               "[[call]]\nat = \"20s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\nhangup_after = \"5s\"\n");
+  REQUIRE(outcome.calls.size() == 2);
+  CHECK(outcome.calls[0].final_sip_code == 200);
+  CHECK(outcome.calls[0].datacenter == "emea");
+  CHECK(outcome.calls[0].failovers == 1);
+  // The SBC avoids amer for Retry-After: the next call goes straight to emea.
+  CHECK(outcome.calls[1].datacenter == "emea");
+  CHECK(outcome.calls[1].failovers == 0);
+  // The 503 comes back from amer after 2 + 10 + 10 ms; emea is 40 ms away (over the SBC's
+  // OPTIONS connection), then the mobile answers as in the inbound e2e test.
+  CHECK(*outcome.calls[0].setup_delay ==
+        Time::from_milliseconds(2 + 10 + 10 + 40 + 50 + 4000 + 50 + 40 + 2));
+}
