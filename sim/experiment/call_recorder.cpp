@@ -45,7 +45,11 @@ CallRecorder::Call* CallRecorder::call_for(std::string_view leg) {
 }
 
 void CallRecorder::datacenter_used(std::string_view leg, std::string_view datacenter) {
-  if (Call* call = call_for(leg)) call->record.datacenter = std::string(datacenter);
+  Call* call = call_for(leg);
+  // A datacenter that hears of the call after its caller was answered or left got a stale
+  // copy (an INVITE TCP kept retransmitting to a host that was down): it did not serve it.
+  if (call == nullptr || call->originator_answered || call->originator_end) return;
+  call->record.datacenter = std::string(datacenter);
 }
 
 void CallRecorder::failed_over(std::string_view leg, sim::Time at) {

@@ -9,7 +9,8 @@
 //  * a non-empty answered_by (the Teams endpoint that answered) survives a later empty one
 //    (the carrier's "answered" at the far end of the same call);
 //  * a failover clears the final answer heard so far: the call moved on and the next
-//    datacenter or SBC will give its own.
+//    datacenter or SBC will give its own;
+//  * the datacenter is the last one reported before the caller was answered or left.
 // Reports may come in any order: a leg joined before its parent is known is resolved when the
 // records are read.
 #include <cstdint>

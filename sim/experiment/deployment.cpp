@@ -221,6 +221,7 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
     if (!host.ok()) return "[[datacenter]] " + datacenter.name + ": " + host.error();
     proxy.attach(*udp_, *tcp_, host.value());
     proxies_.push_back(&proxy);
+    proxy_hosts_.push_back(host.value());
     kinds_[proxy.id()] = ActorKind::Proxy;
     datacenter_by_address[datacenter.ip] = datacenter.name;
   }
@@ -315,6 +316,13 @@ const UserEndpoints* Deployment::user(std::string_view number) const {
 pstn::Carrier* Deployment::carrier_for_number(std::string_view number) const {
   const auto found = carrier_by_number_.find(number);
   return found == carrier_by_number_.end() ? nullptr : found->second;
+}
+
+teams::MicrosoftProxy& Deployment::controller() const {
+  DRSIM_CHECK(!proxies_.empty(), "a Teams call without any [[datacenter]]");
+  for (std::size_t index = 0; index < proxies_.size(); ++index)
+    if (!network_->host(proxy_hosts_[index]).down) return *proxies_[index];
+  return *proxies_.front();
 }
 
 net::Certificate* Deployment::certificate(std::string_view name) const {

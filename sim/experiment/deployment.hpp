@@ -64,8 +64,10 @@ class Deployment {
   // Who a number belongs to. nullptr when the number is not a Teams user's or a carrier's.
   const UserEndpoints* user(std::string_view number) const;
   pstn::Carrier* carrier_for_number(std::string_view number) const;
-  // The call controller Teams clients dial through: the first datacenter's proxy.
-  teams::MicrosoftProxy& controller() const { return *proxies_.front(); }
+  // The call controller a Teams client dials through now: the first datacenter, in file order,
+  // whose host is up (Teams clients reach Microsoft through its nearest healthy region);
+  // the first one when all are down.
+  teams::MicrosoftProxy& controller() const;
 
   const std::vector<teams::MicrosoftProxy*>& proxies() const { return proxies_; }
   const std::vector<sbc::Sbc*>& sbcs() const { return sbcs_; }
@@ -116,6 +118,7 @@ class Deployment {
   std::deque<dns::DnsResolver> resolvers_;
 
   std::vector<teams::MicrosoftProxy*> proxies_;
+  std::vector<net::HostId> proxy_hosts_;  // by proxies_ index
   std::vector<sbc::Sbc*> sbcs_;
   std::vector<pstn::Carrier*> carriers_;
   std::map<std::string, UserEndpoints, std::less<>> users_;           // by number

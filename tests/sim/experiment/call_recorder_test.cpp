@@ -70,3 +70,11 @@ TEST_CASE("a leg joined before its parent is known still finds its call") {
   CHECK(recorder.call_of_leg("client:alice/web:3") == std::optional<std::uint64_t>(4));
   CHECK_FALSE(recorder.call_of_leg("unknown").has_value());
 }
+
+TEST_CASE("a datacenter that hears of a call after its caller was answered did not serve it") {
+  CallRecorder recorder = inbound_call();
+  recorder.datacenter_used("s1", "emea");
+  recorder.answered("c1", "", ms(14'000));
+  recorder.datacenter_used("s1", "amer");  // a stale INVITE delivered after amer came back
+  CHECK(recorder.records(ms(60'000))[0].datacenter == "emea");
+}
