@@ -1,0 +1,93 @@
+// The shipped fault experiments show what their opening comments promise (their fingerprints
+// are pinned separately, in tests/experiments).
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/config/experiment_file.hpp"
+#include "sim/experiment/experiment_run.hpp"
+#include "tests/sim/trace/trace_test_support.hpp"
+
+namespace {
+
+using sim::Time;
+
+experiment::RunOutcome run_shipped(const std::string& name, const trace_test::TemporaryFolder& folder) {
+  auto loaded = config::load_scenario(std::string(DRSIM_SOURCE_DIR) + "/experiments/" + name + ".toml");
+  if (!loaded.ok()) FAIL(loaded.error().format());
+  auto ran = experiment::run_experiment(loaded.value(), {folder / name, {}});
+  if (!ran.ok()) FAIL(ran.error().message);
+  return std::move(ran).value();
+}
+
+bool during(const trace::CallRecord& call, std::int64_t from_s, std::int64_t to_s) {
+  return call.start >= Time::from_seconds(from_s) && call.start < Time::from_seconds(to_s);
+}
+
+}  // namespace
+
+TEST_CASE("options-demotion: sbc2 serves the route until 5 min without OPTIONS, then sbc1 does") {
+  trace_test::TemporaryFolder folder;
+  const auto outcome = run_shipped("options-demotion", folder);
+  int before = 0;
+  int after = 0;
+  for (const auto& call : outcome.calls) {
+    // sbc2's only OPTIONS leave at 0 s; its trunk's carrier2 does not serve the number.
+    if (call.start < Time::from_seconds(299)) {
+      CHECK(call.final_sip_code == 404);
+      CHECK(call.final_ms_code == std::optional<std::uint32_t>(560404));
+      ++before;
+    } else if (call.start > Time::from_seconds(301)) {
+      CHECK(call.final_sip_code == 200);
+      ++after;
+    }
+  }
+  CHECK(before > 0);
+  CHECK(after > 0);
+}
+
+TEST_CASE("datacenter-down: while AMER is down every call is served by EMEA") {
+  trace_test::TemporaryFolder folder;
+  const auto outcome = run_shipped("datacenter-down", folder);
+  int moved = 0;
+  for (const auto& call : outcome.calls) {
+    // From a minute after the fault (the SBC's OPTIONS have found AMER down) to the heal.
+    if (!during(call, 6 * 60, 15 * 60)) continue;
+    CHECK(call.final_sip_code == 200);
+    CHECK(call.datacenter == "emea");
+    ++moved;
+  }
+  CHECK(moved > 10);
+  // Calls caught at the moment it went down left AMER after Timer B.
+  bool failed_over = false;
+  for (const auto& call : outcome.calls) failed_over = failed_over || (call.failovers == 1 && call.datacenter == "emea");
+  CHECK(failed_over);
+}
+
+TEST_CASE("firewall-drop-vs-reject: a reject fails Microsoft's connect at once, a drop after 21 s") {
+  trace_test::TemporaryFolder folder;
+  const auto outcome = run_shipped("firewall-drop-vs-reject", folder);
+  int rejected = 0;
+  int dropped = 0;
+  bool waited_out_a_whole_connect = false;
+  for (const auto& call : outcome.calls) {
+    if (call.direction != trace::CallDirection::Outbound || call.final_ms_code != std::optional<std::uint32_t>(569002))
+      continue;
+    const Time lasted = call.end - call.start;
+    if (during(call, 5 * 60, 10 * 60)) {
+      CHECK(call.final_sip_phrase.find("actively refused") != std::string::npos);
+      CHECK(lasted < Time::from_seconds(1));
+      ++rejected;
+    } else if (during(call, 15 * 60, 20 * 60)) {
+      CHECK(call.final_sip_phrase.find("did not properly respond") != std::string::npos);
+      // Calls arriving while a connect is under way wait for that one (one connection per
+      // SBC): each ends when the current 21 s SYN schedule runs out.
+      CHECK(lasted <= Time::from_milliseconds(50 + 5 + 21'000));  // PlaceCall, DNS, SYNs
+      waited_out_a_whole_connect = waited_out_a_whole_connect || lasted >= Time::from_seconds(21);
+      ++dropped;
+    }
+  }
+  CHECK(rejected > 0);
+  CHECK(dropped > 0);
+  CHECK(waited_out_a_whole_connect);
+}
