@@ -117,3 +117,19 @@ TEST_CASE("a busy datacenter's 503 with Retry-After moves an inbound call to the
   CHECK(*outcome.calls[0].setup_delay ==
         Time::from_milliseconds(2 + 10 + 10 + 40 + 50 + 4000 + 50 + 40 + 2));
 }
+
+TEST_CASE("a datacenter that went down keeps an inbound call until Timer B, then the SBC moves it") {
+  e2e::Bed bed;
+  const auto outcome = bed.run(fault("5s", "datacenter_down", "amer") +
+                               "[[call]]\nat = \"10s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\nhangup_after = \"5s\"\n");
+  REQUIRE(outcome.calls.size() == 1);
+  const trace::CallRecord& call = outcome.calls[0];
+  CHECK(call.final_sip_code == 200);
+  CHECK(call.datacenter == "emea");
+  CHECK(call.failovers == 1);
+  // The INVITE reaches sbc1 at 2 ms and goes to amer, which the SBC still believes up; Timer B
+  // (64 * T1 = 32 s, RFC 3261 §17.1.1.2) gives up on it and the call goes to emea, 40 ms away
+  // over the SBC's OPTIONS connection; the mobile answers as in the inbound e2e test.
+  REQUIRE(call.setup_delay.has_value());
+  CHECK(*call.setup_delay == Time::from_milliseconds(2 + 32'000 + 40 + 50 + 4000 + 50 + 40 + 2));
+}
