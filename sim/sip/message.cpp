@@ -130,19 +130,6 @@ bool parse_via_parts(std::string_view base, std::string_view text, ViaParts& out
 
 // ---- Message: indexing ----
 
-void Message::reset_core() {
-  vias_.clear();
-  contacts_.clear();
-  from_ = NameAddrParts{};
-  to_ = NameAddrParts{};
-  call_id_ = Range{};
-  cseq_method_ = Range{};
-  cseq_number_ = 0;
-  content_length_ = 0;
-  max_forwards_ = -1;
-  has_from_ = has_to_ = has_cseq_ = has_content_length_ = contact_star_ = false;
-}
-
 namespace {
 
 // Parses every element of a comma-list header (§7.3.1) with `parse_one` and appends it to
@@ -263,9 +250,45 @@ bool Message::index_header(std::size_t index, FieldError& error) {
   }
 }
 
-void Message::reindex() {
-  reset_core();
+void Message::reindex(HeaderId id) {
+  // Each kind's state depends only on its own fields, in order, and the other kinds' ranges
+  // stay valid (the buffer only grows), so only this kind is read again.
+  switch (id) {
+    case HeaderId::Via:
+      vias_.clear();
+      break;
+    case HeaderId::From:
+      from_ = NameAddrParts{};
+      has_from_ = false;
+      break;
+    case HeaderId::To:
+      to_ = NameAddrParts{};
+      has_to_ = false;
+      break;
+    case HeaderId::CallId:
+      call_id_ = Range{};
+      break;
+    case HeaderId::CSeq:
+      cseq_method_ = Range{};
+      cseq_number_ = 0;
+      has_cseq_ = false;
+      break;
+    case HeaderId::MaxForwards:
+      max_forwards_ = -1;
+      break;
+    case HeaderId::ContentLength:
+      content_length_ = 0;
+      has_content_length_ = false;
+      break;
+    case HeaderId::Contact:
+      contacts_.clear();
+      contact_star_ = false;
+      break;
+    default:
+      return;  // not indexed
+  }
   for (std::size_t i = 0; i < headers_.size(); ++i) {
+    if (headers_[i].id != id) continue;
     FieldError error;
     const bool ok = index_header(i, error);
     DRSIM_CHECK(ok, error.reason);
@@ -510,6 +533,102 @@ void Message::add_header(std::string_view name, std::string_view value) {
   DRSIM_CHECK(ok, error.reason);
 }
 
+namespace {
+
+// Moves ranges parsed inside one field value to where a copy of that value sits: `from` is the
+// value's offset in the source buffer, `to` in this one. Absent ranges (Range{}) stay absent; a
+// present one, even empty (a bare ";tag"), lies inside the value, after the start line.
+struct RangeMover {
+  std::uint32_t from;
+  std::uint32_t to;
+  void operator()(Range& range) const {
+    if (range.offset != 0 || range.length != 0) range.offset = range.offset - from + to;
+  }
+  void operator()(UriParts& uri) const {
+    for (Range* range : {&uri.text, &uri.scheme, &uri.user, &uri.password, &uri.host, &uri.params, &uri.headers})
+      (*this)(*range);
+  }
+  void operator()(NameAddrParts& address) const {
+    for (Range* range : {&address.text, &address.display_name, &address.params, &address.tag}) (*this)(*range);
+    (*this)(address.uri);
+  }
+  void operator()(ViaParts& via) const {
+    for (Range* range : {&via.text, &via.transport, &via.host, &via.params, &via.branch, &via.received, &via.rport,
+                         &via.maddr})
+      (*this)(*range);
+  }
+};
+// Every Range member is listed above; these fail when one is added, so the mover follows.
+static_assert(sizeof(UriParts) == 7 * sizeof(Range) + 8);
+static_assert(sizeof(NameAddrParts) == 4 * sizeof(Range) + sizeof(UriParts) + 4);
+static_assert(sizeof(ViaParts) == 8 * sizeof(Range) + 8);
+
+bool inside(const Range& part, const Range& value) {
+  return part.offset >= value.offset && part.offset + part.length <= value.offset + value.length;
+}
+
+}  // namespace
+
+void Message::copy_header(const Message& source, std::size_t index) {
+  const HeaderField& original = source.headers_[index];
+  const std::string_view name =
+      original.id == HeaderId::Unknown ? original.name.in(source.buffer_) : canonical_name(original.id);
+  HeaderField field{original.id, append(name), Range{}};
+  field.value = append(original.value.in(source.buffer_));
+  headers_.push_back(field);
+  const RangeMover move{original.value.offset, field.value.offset};
+  // The kinds whose parts the source kept from this very field are copied; anything else (a
+  // second From, a Contact) is indexed as add_header would.
+  switch (field.id) {
+    case HeaderId::Via:
+      for (std::size_t i = 0; i < source.vias_.size(); ++i) {
+        if (!inside(source.vias_[i].text, original.value)) continue;
+        ViaParts parts = source.vias_[i];
+        move(parts);
+        vias_.push_back(parts);
+      }
+      return;
+    case HeaderId::From:
+    case HeaderId::To: {
+      const bool is_from = field.id == HeaderId::From;
+      const NameAddrParts& kept = is_from ? source.from_ : source.to_;
+      bool& has = is_from ? has_from_ : has_to_;
+      if ((is_from ? source.has_from_ : source.has_to_) && inside(kept.text, original.value)) {
+        if (!has) {
+          NameAddrParts parts = kept;
+          move(parts);
+          (is_from ? from_ : to_) = parts;
+          has = true;
+        }
+        return;
+      }
+      break;
+    }
+    case HeaderId::CallId:
+      if (source.call_id_ == original.value) {
+        if (call_id_.empty()) call_id_ = field.value;
+        return;
+      }
+      break;
+    case HeaderId::CSeq:
+      if (source.has_cseq_ && inside(source.cseq_method_, original.value)) {
+        if (!has_cseq_) {
+          has_cseq_ = true;
+          cseq_number_ = source.cseq_number_;
+          cseq_method_ = source.cseq_method_;
+          move(cseq_method_);
+        }
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  FieldError error;
+  const bool ok = index_header(headers_.size() - 1, error);
+  DRSIM_CHECK(ok, error.reason);
+}
+
 void Message::prepend_header(std::string_view name, std::string_view value) {
   HeaderField field{header_id(name), append(name), Range{}};
   field.value = append(trim_lws(value));
@@ -517,7 +636,7 @@ void Message::prepend_header(std::string_view name, std::string_view value) {
   reordered.push_back(field);
   for (std::size_t i = 0; i < headers_.size(); ++i) reordered.push_back(headers_[i]);
   headers_ = reordered;
-  reindex();
+  reindex(field.id);
 }
 
 void Message::set_header(std::string_view name, std::string_view value) {
@@ -525,7 +644,7 @@ void Message::set_header(std::string_view name, std::string_view value) {
   for (std::size_t i = 0; i < headers_.size(); ++i) {
     if (same_header_name(headers_[i], buffer_, id, name)) {
       headers_[i].value = append(trim_lws(value));
-      reindex();
+      reindex(id);
       return;
     }
   }
@@ -545,7 +664,7 @@ std::size_t Message::remove_headers(std::string_view name) {
   }
   if (removed > 0) {
     headers_ = kept;
-    reindex();
+    reindex(id);
   }
   return removed;
 }
@@ -563,7 +682,7 @@ void Message::remove_first_header(std::string_view name) {
   }
   if (removed) {
     headers_ = kept;
-    reindex();
+    reindex(id);
   }
 }
 
@@ -582,7 +701,7 @@ void Message::set_to_tag(std::string_view tag) {
       value.append(";tag=").append(tag);
     }
     headers_[i].value = append(value);
-    reindex();
+    reindex(HeaderId::To);
     return;
   }
   DRSIM_CHECK(false, "set_to_tag on a message without To");
@@ -637,10 +756,10 @@ Message make_response(const Message& request, int status_code, std::string_view 
       case HeaderId::To:
       case HeaderId::CallId:
       case HeaderId::CSeq:
-        response.add_header(canonical_name(field.id), field.value);
+        response.copy_header(request, i);
         break;
       case HeaderId::RecordRoute:
-        if (copy_record_route) response.add_header(canonical_name(field.id), field.value);
+        if (copy_record_route) response.copy_header(request, i);
         break;
       default:
         break;

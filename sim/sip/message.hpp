@@ -208,6 +208,11 @@ class Message {
   void set_body(std::string_view content_type, std::string_view body);
   void clear_body();
 
+  // Appends a copy of `source`'s field `index` (under its canonical name when known). The
+  // source validated the field when it was parsed or built, so its core parts are carried over
+  // instead of parsed again: make_response copies five such fields into every response.
+  void copy_header(const Message& source, std::size_t index);
+
   // Total bytes owned; for tests and the benchmark.
   std::size_t buffer_size() const { return buffer_.size(); }
 
@@ -216,9 +221,10 @@ class Message {
 
   sim::Result<NameAddr, std::string> single_name_addr(HeaderId id) const;
   bool index_header(std::size_t index, FieldError& error);
-  void reindex();
+  // Re-reads the core state fed by fields of kind `id` after they were added, removed or
+  // rewritten.
+  void reindex(HeaderId id);
   Range append(std::string_view text);
-  void reset_core();
 
   std::string buffer_;
   bool is_request_ = true;

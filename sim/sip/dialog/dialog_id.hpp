@@ -5,6 +5,7 @@
 #include <compare>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/sip/message.hpp"
 
@@ -24,6 +25,31 @@ struct DialogId {
   // §12.1.2: for a response this side receives, the local tag is the From tag and the remote
   // tag the To tag. nullopt when the To header has no tag (a 100, or a UAS that set none).
   static std::optional<DialogId> of_received_response(const Message& response);
+};
+
+// A DialogId's parts viewed in strings someone else owns: what lookups build, so that finding a
+// dialog allocates nothing. Orders exactly as DialogId does (both compare the parts in turn,
+// byte for byte).
+struct DialogIdView {
+  std::string_view call_id;
+  std::string_view local_tag;
+  std::string_view remote_tag;
+
+  DialogIdView(std::string_view call_id_text, std::string_view local, std::string_view remote)
+      : call_id(call_id_text), local_tag(local), remote_tag(remote) {}
+  DialogIdView(const DialogId& id)  // NOLINT(google-explicit-constructor): a view of it
+      : call_id(id.call_id), local_tag(id.local_tag), remote_tag(id.remote_tag) {}
+  friend auto operator<=>(const DialogIdView&, const DialogIdView&) = default;
+
+  // As of_received_request / of_received_response, viewing the message's bytes.
+  static std::optional<DialogIdView> of_received_request(const Message& request);
+  static std::optional<DialogIdView> of_received_response(const Message& response);
+};
+
+// The order of DialogTable's map; transparent, so a DialogIdView finds a DialogId key.
+struct DialogIdOrder {
+  using is_transparent = void;
+  bool operator()(DialogIdView a, DialogIdView b) const { return a < b; }
 };
 
 // "call-id;local=tag;remote=tag", for logs and test failure messages.

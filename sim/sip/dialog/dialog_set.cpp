@@ -63,8 +63,8 @@ std::vector<Dialog*> DialogSet::dialogs() const {
   return out;
 }
 
-DialogId DialogSet::id_for(std::string_view remote_tag) const {
-  return DialogId{std::string(invite_.call_id()), std::string(invite_.from().tag()), std::string(remote_tag)};
+DialogIdView DialogSet::id_for(std::string_view remote_tag) const {
+  return DialogIdView{invite_.call_id(), invite_.from().tag(), remote_tag};
 }
 
 void DialogSet::terminate_early_dialogs() {

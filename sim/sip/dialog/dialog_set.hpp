@@ -53,7 +53,7 @@ class DialogSet {
   std::vector<Dialog*> dialogs() const;
 
  private:
-  DialogId id_for(std::string_view remote_tag) const;
+  DialogIdView id_for(std::string_view remote_tag) const;
   Event on_new_tag(const Message& response);
   Event on_known_tag(Dialog& dialog, const Message& response);
   void terminate_early_dialogs();

@@ -13,17 +13,17 @@ Dialog& DialogTable::insert(Dialog dialog) {
   return position->second;
 }
 
-Dialog* DialogTable::find(const DialogId& id) {
+Dialog* DialogTable::find(DialogIdView id) {
   auto position = dialogs_.find(id);
   return position == dialogs_.end() ? nullptr : &position->second;
 }
 
 Dialog* DialogTable::match_request(const Message& request) {
-  return find_live(DialogId::of_received_request(request));
+  return find_live(DialogIdView::of_received_request(request));
 }
 
 Dialog* DialogTable::match_response(const Message& response) {
-  return find_live(DialogId::of_received_response(response));
+  return find_live(DialogIdView::of_received_response(response));
 }
 
 std::size_t DialogTable::remove_terminated() {
@@ -47,7 +47,7 @@ std::size_t DialogTable::remove_terminated(std::string_view call_id) {
   return removed;
 }
 
-Dialog* DialogTable::find_live(const std::optional<DialogId>& id) {
+Dialog* DialogTable::find_live(const std::optional<DialogIdView>& id) {
   if (!id) return nullptr;
   Dialog* dialog = find(*id);
   return dialog != nullptr && dialog->state() != Dialog::State::Terminated ? dialog : nullptr;

@@ -15,10 +15,12 @@ namespace sip {
 
 class DialogTable {
  public:
+  using Map = std::map<DialogId, Dialog, DialogIdOrder>;
+
   // Adding a second dialog with an id already present is a program bug: the local tag is ours
   // and unique (§19.3).
   Dialog& insert(Dialog dialog);
-  Dialog* find(const DialogId& id);
+  Dialog* find(DialogIdView id);
 
   // §12.2.2: the live dialog a received request belongs to (To tag = local tag, From tag =
   // remote tag). nullptr for a request without To tag (outside any dialog), and for one naming
@@ -35,12 +37,12 @@ class DialogTable {
   // a scan of every dialog of a busy user agent.
   std::size_t remove_terminated(std::string_view call_id);
   std::size_t size() const { return dialogs_.size(); }
-  const std::map<DialogId, Dialog>& dialogs() const { return dialogs_; }
+  const Map& dialogs() const { return dialogs_; }
 
  private:
-  Dialog* find_live(const std::optional<DialogId>& id);
+  Dialog* find_live(const std::optional<DialogIdView>& id);
 
-  std::map<DialogId, Dialog> dialogs_;
+  Map dialogs_;
 };
 
 }  // namespace sip

@@ -36,6 +36,8 @@ class ClientInviteTransaction {
 
   State state() const { return state_; }
   const TransactionKey& key() const { return key_; }
+  // The flow the transaction sends on (TransactionLayer::flow_failed matches it).
+  const Transport& transport() const { return transport_; }
   const Message& request() const { return invite_; }
   // The ACK sent for a non-2xx final response (empty before one arrived).
   const Message& ack() const { return ack_; }

@@ -31,6 +31,8 @@ class ClientNonInviteTransaction {
 
   State state() const { return state_; }
   const TransactionKey& key() const { return key_; }
+  // The flow the transaction sends on (TransactionLayer::flow_failed matches it).
+  const Transport& transport() const { return transport_; }
   const Message& request() const { return request_; }
 
  private:

@@ -36,6 +36,8 @@ class ServerInviteTransaction {
 
   State state() const { return state_; }
   const TransactionKey& key() const { return key_; }
+  // The flow the transaction sends on (TransactionLayer::flow_failed matches it).
+  const Transport& transport() const { return transport_; }
   const Message& request() const { return invite_; }
   // The response retransmitted on a request retransmission or Timer G (empty before one).
   const Message& last_response() const { return last_response_; }

@@ -48,6 +48,11 @@ std::optional<TransactionKey> client_key_of_response(const Message& response) {
                         std::string(response.cseq().method)};
 }
 
+std::optional<TransactionKeyView> client_key_view_of_response(const Message& response) {
+  if (!response.is_response() || !has_top_branch_and_cseq(response)) return std::nullopt;
+  return TransactionKeyView{TransactionSide::Client, response.top_via().branch(), {}, response.cseq().method};
+}
+
 std::optional<TransactionKey> server_key_of_request(const Message& request) {
   if (!request.is_request() || !has_top_branch_and_cseq(request)) return std::nullopt;
   const Via via = request.top_via();

@@ -32,6 +32,28 @@ struct TransactionKey {
   auto operator<=>(const TransactionKey&) const = default;
 };
 
+// A key's parts viewed in strings someone else owns (a received message): what a lookup builds,
+// so matching a response allocates nothing. Orders exactly as TransactionKey does.
+struct TransactionKeyView {
+  TransactionSide side = TransactionSide::Client;
+  std::string_view branch;
+  std::string_view sent_by;
+  std::string_view method;
+
+  TransactionKeyView(TransactionSide key_side, std::string_view key_branch, std::string_view key_sent_by,
+                     std::string_view key_method)
+      : side(key_side), branch(key_branch), sent_by(key_sent_by), method(key_method) {}
+  TransactionKeyView(const TransactionKey& key)  // NOLINT(google-explicit-constructor): a view of it
+      : side(key.side), branch(key.branch), sent_by(key.sent_by), method(key.method) {}
+  friend auto operator<=>(const TransactionKeyView&, const TransactionKeyView&) = default;
+};
+
+// The order of transaction tables; transparent, so a TransactionKeyView finds a TransactionKey.
+struct TransactionKeyOrder {
+  using is_transparent = void;
+  bool operator()(const TransactionKeyView& a, const TransactionKeyView& b) const { return a < b; }
+};
+
 // "client z9hG4bK1 INVITE", "server z9hG4bK1 sbc.contoso.com:5061 INVITE": for logs and tests.
 std::string describe(const TransactionKey& key);
 
@@ -41,6 +63,8 @@ std::optional<TransactionKey> client_key_of_request(const Message& request);
 // §17.1.3: a response matches the client transaction whose request had the same top Via
 // branch and the same CSeq method (a CANCEL's 200 shares the INVITE's branch but not its method).
 std::optional<TransactionKey> client_key_of_response(const Message& response);
+// The same key, viewing the response's bytes.
+std::optional<TransactionKeyView> client_key_view_of_response(const Message& response);
 
 // §17.2.3: a request matches the server transaction with the same top Via branch, sent-by and
 // method; an ACK matches the INVITE it acknowledges (only an ACK for a non-2xx shares the

@@ -1,5 +1,6 @@
 #include "sim/sip/transaction/transaction_layer.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace sip {
@@ -21,7 +22,6 @@ TransactionKey TransactionLayer::send_request(Message request, Transport& flow, 
   const auto key = client_key_of_request(request);
   DRSIM_CHECK(key.has_value(), "a request sent without a top Via branch (use new_branch())");
   DRSIM_CHECK(request.method() != Method::Ack, "an ACK is not a transaction: send it on its flow (§13.2.2.4)");
-  flows_[*key] = &flow;
   if (request.method() == Method::Invite)
     client_invites_.add(std::make_unique<ClientInviteTransaction>(context(), flow, std::move(request), timer_c)).start();
   else
@@ -48,9 +48,9 @@ void TransactionLayer::receive(const Message& message, Transport& flow) {
 }
 
 void TransactionLayer::receive_response(const Message& response, Transport& flow) {
-  const auto key = client_key_of_response(response);
+  const auto key = client_key_view_of_response(response);
   if (!key) return;  // §18.1.2: a response no transaction can own is discarded
-  if (is_invite_key(*key)) {
+  if (key->method == "INVITE") {
     if (ClientInviteTransaction* transaction = client_invites_.find(*key)) return transaction->on_response(response);
   } else if (ClientNonInviteTransaction* transaction = client_non_invites_.find(*key)) {
     return transaction->on_response(response);
@@ -78,14 +78,21 @@ void TransactionLayer::receive_request(const Message& request, Transport& flow) 
     if (ServerNonInviteTransaction* transaction = server_non_invites_.find(*key)) return transaction->on_request(request);
     server_non_invites_.add(std::make_unique<ServerNonInviteTransaction>(context(), flow, request));
   }
-  flows_[*key] = &flow;
   core_.on_request(*key, request, flow);
 }
 
 void TransactionLayer::flow_failed(const Transport& flow) {
+  // Each transaction knows its flow, so no second table maps keys to flows; a flow failing is
+  // rare, and sorting the affected keys gives the one order across the four tables.
   std::vector<TransactionKey> affected;
-  for (const auto& [key, used] : flows_)
-    if (used == &flow) affected.push_back(key);
+  const auto collect = [&](const auto& transaction) {
+    if (&transaction.transport() == &flow) affected.push_back(transaction.key());
+  };
+  client_invites_.for_each(collect);
+  client_non_invites_.for_each(collect);
+  server_invites_.for_each(collect);
+  server_non_invites_.for_each(collect);
+  std::sort(affected.begin(), affected.end());
   // Each report may terminate and erase its transaction (and the core may start others), so
   // look every key up again.
   for (const TransactionKey& key : affected) {
@@ -115,7 +122,6 @@ void TransactionLayer::on_ack(const TransactionKey& key, const Message& ack) { c
 void TransactionLayer::on_timer_c(const TransactionKey& key) { core_.on_timer_c(key); }
 
 void TransactionLayer::on_terminated(const TransactionKey& key) {
-  flows_.erase(key);
   const bool invite = is_invite_key(key);
   if (key.side == TransactionSide::Client) {
     if (invite) client_invites_.erase(key);

@@ -99,8 +99,6 @@ class TransactionLayer final : private TransactionUser {
   TransactionTable<ClientNonInviteTransaction> client_non_invites_;
   TransactionTable<ServerInviteTransaction> server_invites_;
   TransactionTable<ServerNonInviteTransaction> server_non_invites_;
-  // Which flow each transaction uses, for flow_failed(); keyed by transaction, never by pointer.
-  std::map<TransactionKey, const Transport*> flows_;
 };
 
 }  // namespace sip

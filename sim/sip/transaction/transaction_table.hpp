@@ -22,7 +22,7 @@ class TransactionTable {
     DRSIM_CHECK(added, "two transactions with the same key");
     return *position->second;
   }
-  Transaction* find(const TransactionKey& key) const {
+  Transaction* find(TransactionKeyView key) const {
     const auto found = transactions_.find(key);
     return found == transactions_.end() ? nullptr : found->second.get();
   }
@@ -35,11 +35,16 @@ class TransactionTable {
     std::unique_ptr<Transaction> doomed = std::move(found->second);
     transactions_.erase(found);
   }
+  // Calls `visit` with every transaction, in key order.
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& entry : transactions_) visit(static_cast<const Transaction&>(*entry.second));
+  }
   std::size_t size() const { return transactions_.size(); }
   bool empty() const { return transactions_.empty(); }
 
  private:
-  std::map<TransactionKey, std::unique_ptr<Transaction>> transactions_;
+  std::map<TransactionKey, std::unique_ptr<Transaction>, TransactionKeyOrder> transactions_;
 };
 
 }  // namespace sip

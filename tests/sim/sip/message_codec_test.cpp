@@ -157,6 +157,64 @@ TEST_CASE("a response built from a request copies Via From To Call-ID CSeq and a
   CHECK(parsed.value() == ringing);
 }
 
+TEST_CASE("a response's copied core headers index as if parsed from its bytes") {
+  // make_response carries the request's parsed parts over instead of parsing again; every view
+  // must equal what a parse of the response's own bytes yields.
+  const std::string text =
+      "INVITE sip:+14255550100@sbc.contoso.com SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS [2001:db8::1]:5061;branch=z9hG4bKa;received=192.0.2.7, SIP/2.0/UDP p.example.com;rport;branch=z9hG4bKb\r\n"
+      "v: SIP/2.0/TCP 198.51.100.9:5070;maddr=198.51.100.10;branch=z9hG4bKc\r\n"
+      "From: \"Alice\" <sip:+12065550101@pstn.example.com;user=phone>;tag=f1;x=y\r\n"
+      "To: <tel:+14255550100;phone-context=example.com>;tag\r\n"
+      "Call-ID: 42@198.51.100.9\r\n"
+      "CSeq: 7 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  auto request = sip::parse_message(text);
+  REQUIRE(request.ok());
+  sip::Message response = sip::make_response(request.value(), 183, "", "ignored");
+  const auto check_same = [](const sip::Message& built) {
+    auto parsed = sip::parse_message(sip::serialize(built));
+    REQUIRE(parsed.ok());
+    const sip::Message& reference = parsed.value();
+    REQUIRE(built.via_count() == reference.via_count());
+    for (std::size_t i = 0; i < built.via_count(); ++i) {
+      const sip::Via a = built.via(i);
+      const sip::Via b = reference.via(i);
+      CHECK(a.text() == b.text());
+      CHECK(a.transport() == b.transport());
+      CHECK(a.host() == b.host());
+      CHECK(a.host_kind() == b.host_kind());
+      CHECK(a.port() == b.port());
+      CHECK(a.branch() == b.branch());
+      CHECK(a.received() == b.received());
+      CHECK(a.rport() == b.rport());
+      CHECK(a.has_rport() == b.has_rport());
+      CHECK(a.maddr() == b.maddr());
+      CHECK(a.params() == b.params());
+    }
+    for (const auto& [a, b] : {std::pair{built.from(), reference.from()}, std::pair{built.to(), reference.to()}}) {
+      CHECK(a.text() == b.text());
+      CHECK(a.display_name_raw() == b.display_name_raw());
+      CHECK(a.params() == b.params());
+      CHECK(a.has_tag() == b.has_tag());
+      CHECK(a.tag() == b.tag());
+      CHECK(a.uri().text() == b.uri().text());
+      CHECK(a.uri().user() == b.uri().user());
+      CHECK(a.uri().host() == b.uri().host());
+      CHECK(a.uri().params() == b.uri().params());
+    }
+    CHECK(built.call_id() == reference.call_id());
+    CHECK(built.cseq().number == reference.cseq().number);
+    CHECK(built.cseq().method == reference.cseq().method);
+  };
+  check_same(response);
+  // The bare ";tag" keeps its position, so a tag can still be given to it.
+  CHECK(response.to().has_tag());
+  response.set_to_tag("t9");
+  CHECK(response.to().tag() == "t9");
+  check_same(response);
+}
+
 TEST_CASE("a request built by code serializes byte for byte the same every time") {
   const auto build = [] {
     sip::Message options = sip::Message::request("OPTIONS", "sip:sip.pstnhub.microsoft.com:5061");

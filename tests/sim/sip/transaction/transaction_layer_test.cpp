@@ -134,6 +134,20 @@ TEST_CASE("a broken flow fails only the transactions on it") {
   CHECK(harness.layer.client_transaction_count() == 1);  // the OPTIONS on the other flow lives on
 }
 
+TEST_CASE("a broken flow fails its transactions in key order, whichever table holds them") {
+  // The OPTIONS has the lower branch: key order puts it first although INVITE transactions
+  // live in a table of their own.
+  LayerHarness harness(Wire::Tls);
+  harness.at(0_s, [&] {
+    harness.layer.send_request(with_branch(transaction_harness::options("TLS"), harness.layer.new_branch()), harness.transport);
+    harness.layer.send_request(with_branch(transaction_harness::invite("TLS"), harness.layer.new_branch()), harness.transport);
+  });
+  harness.at(1_s, [&] { harness.layer.flow_failed(harness.transport); });
+  harness.run_until(2_s);
+  CHECK(harness.core.log == "1s transport error OPTIONS, 1s transport error INVITE");
+  CHECK(harness.layer.client_transaction_count() == 0);
+}
+
 TEST_CASE("a request without the magic cookie is answered 400 without reaching the core") {
   LayerHarness harness(Wire::Udp);
   harness.at(0_s, [&] { harness.layer.receive(transaction_harness::invite("UDP", "rfc2543-branch"), harness.transport); });
