@@ -38,7 +38,11 @@ MicrosoftProxy::MicrosoftProxy(sim::ActorContext context, MicrosoftProxySettings
   DRSIM_CHECK(settings_.certificate != nullptr && settings_.trust_store != nullptr,
               "a Microsoft proxy needs its TLS settings");
   DRSIM_CHECK(settings_.tenants != nullptr && settings_.dns_zone != nullptr, "a Microsoft proxy needs tenants and DNS");
-  for (std::size_t i = 0; i < settings_.endpoints.size(); ++i) endpoint_index_[settings_.endpoints[i].actor] = i;
+  for (std::size_t i = 0; i < settings_.endpoints.size(); ++i) {
+    const TeamsEndpoint& endpoint = settings_.endpoints[i];
+    endpoint_index_[endpoint.actor] = i;
+    endpoints_of_user_[{endpoint.user.tenant, endpoint.user.user}].push_back(i);
+  }
   last_options_from_sbc_.resize(settings_.sbcs.size());
   resolver_ = std::make_unique<dns::DnsResolver>(simulation(), id(), *settings_.dns_zone, settings_.resolver);
 }

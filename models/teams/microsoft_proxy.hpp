@@ -302,6 +302,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sip::DialogTable dialogs_;
   std::optional<std::uint32_t> busy_retry_after_;
   std::map<sim::ActorId, std::size_t> endpoint_index_;             // actor → settings_.endpoints
+  // (tenant, user) → that user's settings_.endpoints indexes, in settings order: an inbound
+  // call's forks without scanning every endpoint of a 6000-client deployment.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> endpoints_of_user_;
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
   std::map<std::string, InboundCall, std::less<>> inbound_calls_;  // by the SBC's Call-ID
   std::map<std::uint64_t, std::string> inbound_by_reference_;

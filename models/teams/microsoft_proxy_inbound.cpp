@@ -74,9 +74,7 @@ sim::Result<MicrosoftProxy::InboundTarget, MicrosoftProxy::Rejection> MicrosoftP
   // Step 4: reverse number lookup of the Request-URI's number inside that tenant.
   const auto user = settings_.tenants->user_for_number(*tenant, invite.request_uri().user_unescaped());
   if (!user) return sim::Failure{Rejection::of(MicrosoftOutcome::UnknownCalledNumber)};
-  const bool has_endpoint = std::any_of(settings_.endpoints.begin(), settings_.endpoints.end(),
-                                        [&](const TeamsEndpoint& endpoint) { return endpoint.user == *user; });
-  if (!has_endpoint) return sim::Failure{Rejection::of(MicrosoftOutcome::NoCalleeEndpoints)};
+  if (!endpoints_of_user_.contains({user->tenant, user->user})) return sim::Failure{Rejection::of(MicrosoftOutcome::NoCalleeEndpoints)};
   return InboundTarget{*user, sbc};
 }
 
@@ -109,8 +107,10 @@ void MicrosoftProxy::offer_to_endpoints(InboundCall& call, const std::string& ca
   // Bypass: the clients see the SBC's offer; otherwise the media processor anchors the media.
   const std::string offer = call.media_bypass ? std::string(call.invite.body()) : call.media_sdp;
   const std::string caller = call.invite.from().uri().user_unescaped();
-  for (const TeamsEndpoint& endpoint : settings_.endpoints) {
-    if (!(endpoint.user == user)) continue;
+  const auto endpoints = endpoints_of_user_.find({user.tenant, user.user});
+  if (endpoints == endpoints_of_user_.end()) return;
+  for (const std::size_t index : endpoints->second) {
+    const TeamsEndpoint& endpoint = settings_.endpoints[index];
     call.forks.push_back(Fork{endpoint.actor, endpoint.kind, new_tag(), false});
     signal_client(
         endpoint.actor,

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/time.hpp"
@@ -57,9 +58,19 @@ class CallRecorder final : public trace::CallObserver {
   };
   Call* call_for(std::string_view leg);
 
-  std::map<std::uint64_t, Call> calls_;                                  // by call number
-  std::map<std::string, std::uint64_t, std::less<>> call_by_leg_;        // resolved legs
-  std::map<std::string, std::string, std::less<>> parent_leg_;           // later → earlier
+  // Leg lookups happen on every report and traced message, over hundreds of thousands of legs
+  // in a busy hour: hash maps, which is safe here because nothing iterates them (DESIGN.md:
+  // no output may depend on a hash order).
+  struct LegHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view leg) const { return std::hash<std::string_view>{}(leg); }
+  };
+  template <class Value>
+  using LegMap = std::unordered_map<std::string, Value, LegHash, std::equal_to<>>;
+
+  std::map<std::uint64_t, Call> calls_;    // by call number: records() iterates it in order
+  LegMap<std::uint64_t> call_by_leg_;      // resolved legs
+  LegMap<std::string> parent_leg_;         // later → earlier, until the earlier one resolves
 };
 
 }  // namespace experiment
