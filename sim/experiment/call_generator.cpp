@@ -69,7 +69,7 @@ void CallGenerator::on_arrival(std::size_t index) {
   // spec: by default callers are drawn uniformly from the carrier numbers and callees from
   // all Teams users (inbound), the other way round for outbound.
   const std::vector<std::string>& callers =
-      !workload.from.empty() ? workload.from : inbound ? deployment_.carrier_numbers() : deployment_.teams_numbers();
+      !workload.from.empty() ? workload.from : inbound ? deployment_.carrier_numbers() : deployment_.dialling_numbers();
   const std::vector<std::string>& callees =
       !workload.to.empty() ? workload.to : inbound ? deployment_.teams_numbers() : deployment_.carrier_numbers();
   const std::string& from = callers[state.callers.uniform_below(callers.size())];
@@ -88,7 +88,7 @@ void CallGenerator::start_call(std::uint64_t number, config::CallDirection direc
     return;
   }
   const UserEndpoints* user = deployment_.user(from);
-  DRSIM_CHECK(user != nullptr && !user->clients.empty(), "an outbound call from a user without endpoints");
+  DRSIM_CHECK(user != nullptr && !user->clients.empty(), "an outbound call from a user without endpoints (run_experiment checks this)");
   client::TeamsClient& caller = *user->clients.front();
   std::string leg = "client:" + caller.name() + ":" + std::to_string(number);
   // Reported before the client signals, so the trace of its PlaceCall already knows the call.

@@ -120,6 +120,7 @@ void Deployment::build_tenants(const config::TopologyFile& topology) {
       for (const config::Endpoint& endpoint : endpoints)
         user.endpoints.push_back({endpoint_kind(endpoint.kind), endpoint.ring_after,
                                   endpoint.answer ? std::optional<sim::Time>(endpoint.answer_after) : std::nullopt});
+      if (!user.endpoints.empty()) dialling_numbers_.push_back(number);
       tenants_.add_user(index, std::move(user));
       teams_numbers_.push_back(std::move(number));
     };

@@ -75,6 +75,8 @@ class Deployment {
   // Every carrier number and every Teams user's number, in file order (workload defaults).
   const std::vector<std::string>& carrier_numbers() const { return carrier_numbers_; }
   const std::vector<std::string>& teams_numbers() const { return teams_numbers_; }
+  // The Teams users who can place a call: those signed in on at least one endpoint.
+  const std::vector<std::string>& dialling_numbers() const { return dialling_numbers_; }
 
   // ---- what faults reach (by the names the topology gives)
   net::Certificate* certificate(std::string_view name) const;         // a [[certificate]]
@@ -125,6 +127,7 @@ class Deployment {
   std::map<std::string, pstn::Carrier*, std::less<>> carrier_by_number_;
   std::vector<std::string> carrier_numbers_;
   std::vector<std::string> teams_numbers_;
+  std::vector<std::string> dialling_numbers_;
   std::map<sim::ActorId, ActorKind> kinds_;
   std::map<net::IpAddress, sim::ActorId> actor_by_address_;
   std::map<std::string, net::IpAddress, std::less<>> carrier_addresses_;  // by carrier name

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "sim/core/fingerprint.hpp"
 #include "sim/core/simulation.hpp"
@@ -81,6 +80,25 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
   auto built = Deployment::build(simulation, topology, experiment.start, forwarder);
   if (!built.ok()) return sim::Failure(RunError{RunError::Kind::BadInput, topology.path.string() + ": error: " + built.error()});
   Deployment& deployment = *built.value();
+  // A user signed in nowhere cannot dial: say so before the run rather than place no call.
+  const auto cannot_dial = [&deployment](const std::string& number) {
+    const UserEndpoints* user = deployment.user(number);
+    return user != nullptr && user->clients.empty();
+  };
+  std::vector<std::string> callers;
+  for (const config::ScriptedCall& call : experiment.calls)
+    if (call.direction == config::CallDirection::Outbound) callers.push_back(call.from);
+  for (const config::Workload& workload : experiment.workloads)
+    if (workload.direction == config::CallDirection::Outbound) {
+      callers.insert(callers.end(), workload.from.begin(), workload.from.end());
+      if (workload.from.empty() && deployment.dialling_numbers().empty())
+        return sim::Failure(RunError{RunError::Kind::BadInput, experiment.path.string() +
+                                                                   ": error: an outbound workload needs a Teams user with an endpoint"});
+    }
+  for (const std::string& caller : callers)
+    if (cannot_dial(caller))
+      return sim::Failure(RunError{RunError::Kind::BadInput, experiment.path.string() + ": error: " + caller +
+                                                                 " places an outbound call but has no endpoints (signed in nowhere)"});
 
   std::optional<RunTrace> run_trace;
   if (pcap || events || !ladder_calls.empty()) {

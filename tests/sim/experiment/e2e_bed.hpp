@@ -121,6 +121,9 @@ domains = ["fabrikam.com"]
 name = "carol"
 number = "+14255550200"
 endpoints = [{ kind = "desktop", ring_after = "300ms", answer_after = "2s" }]
+[[tenant.user]]                  # signed in nowhere
+name = "dave"
+number = "+14255550201"
 
 [[carrier]]
 name = "carrier1"

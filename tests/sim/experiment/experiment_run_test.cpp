@@ -158,6 +158,16 @@ TEST_CASE("an inbound call nobody answers ends after Microsoft's 20 s ring timeo
   CHECK(outcome.calls[0].end == Time::from_seconds(30) + Time::from_milliseconds(2 + 10 + 10 + 2));
 }
 
+TEST_CASE("a Teams user signed in nowhere cannot place a call: bad input and nothing written") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load("[[call]]\nat = \"10s\"\nfrom = \"+14255550201\"\nto = \"+12065550100\"\n");
+  const auto ran = experiment::run_experiment(scenario, {bed.folder / "dave", {}});
+  REQUIRE_FALSE(ran.ok());
+  CHECK(ran.error().kind == experiment::RunError::Kind::BadInput);
+  CHECK(ran.error().message.find("+14255550201 places an outbound call but has no endpoints") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(bed.folder / "dave"));
+}
+
 TEST_CASE("two runs of one experiment write byte-identical output folders") {
   e2e::Bed bed;
   const std::string body = kInboundToAlice + kOutboundFromAlice +
@@ -182,7 +192,8 @@ TEST_CASE("a Poisson workload draws its calls from its own streams") {
   CHECK(alone.calls.size() > 180);
   CHECK(alone.calls.size() < 300);
   for (const auto& call : alone.calls) {
-    CHECK((call.to == "+14255550100" || call.to == "+14255550101" || call.to == "+14255550200"));
+    CHECK((call.to == "+14255550100" || call.to == "+14255550101" || call.to == "+14255550200" ||
+           call.to == "+14255550201"));
     CHECK(call.start < Time::from_seconds(120));
   }
   // A scripted call before it takes number 1 and shifts the workload's numbers, not its draws.
