@@ -73,14 +73,14 @@ sim::Result<std::unique_ptr<Deployment>, std::string> Deployment::build(sim::Sim
   std::vector<net::LinkDescription> links;
   for (const config::Link& link : topology.links) links.push_back({link.a, link.b, link.latency, link.jitter, link.loss});
   auto created = net::Topology::create(std::move(sites), std::move(links));
-  if (!created.ok()) return sim::Failure(created.error());
+  if (!created.ok()) return sim::Failure{created.error()};
   deployment->network_ = std::make_unique<net::Network>(simulation, std::move(created).value(), start);
   deployment->udp_ = std::make_unique<net::UdpTransport>(*deployment->network_);
   deployment->tcp_ = std::make_unique<net::TcpTransport>(*deployment->network_);
-  if (auto problem = deployment->build_zone(topology)) return sim::Failure(std::move(*problem));
+  if (auto problem = deployment->build_zone(topology)) return sim::Failure{std::move(*problem)};
   deployment->build_certificates(topology);
   deployment->build_tenants(topology);
-  if (auto problem = deployment->build_actors(topology, observer)) return sim::Failure(std::move(*problem));
+  if (auto problem = deployment->build_actors(topology, observer)) return sim::Failure{std::move(*problem)};
   deployment->apply_link_mtus(topology);
   return deployment;
 }
@@ -138,7 +138,7 @@ sim::Result<net::HostId, std::string> Deployment::add_host(const std::string& na
                                                           const config::HostSettings& settings) {
   firewalls_.emplace_back();
   auto host = network_->add_host({name, site, {address}, actor, &firewalls_.back()});
-  if (!host.ok()) return sim::Failure(host.error());
+  if (!host.ok()) return sim::Failure{host.error()};
   firewall_of_host_[host.value()] = &firewalls_.back();
   tcp_->set_host_settings(host.value(), tcp_settings(settings));
   actor_by_address_[address] = actor;

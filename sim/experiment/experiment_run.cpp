@@ -31,11 +31,11 @@ std::string ladder_title(const config::ExperimentFile& experiment, std::uint64_t
 
 sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenario, const RunOptions& options) {
   const config::ExperimentFile& experiment = scenario.experiment;
-  if (!scenario.topology) return sim::Failure(RunError{RunError::Kind::BadInput, experiment.path.string() + ": error: the experiment names no topology"});
+  if (!scenario.topology) return sim::Failure{RunError{RunError::Kind::BadInput, experiment.path.string() + ": error: the experiment names no topology"}};
   const config::TopologyFile& topology = *scenario.topology;
 
   auto stage = trace::StagedOutputFolder::create(options.output_dir);
-  if (!stage.ok()) return sim::Failure(output_error(stage.error()));
+  if (!stage.ok()) return sim::Failure{output_error(stage.error())};
   trace::StagedOutputFolder& folder = stage.value();
 
   sim::Simulation simulation(experiment.seed);
@@ -46,13 +46,13 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     trace::PcapOptions pcap_options;
     pcap_options.start_unix_seconds = experiment.start.unix_nanoseconds() / 1'000'000'000;
     auto opened = trace::PcapWriter::open(folder.file("trace.pcap"), pcap_options);
-    if (!opened.ok()) return sim::Failure(output_error(opened.error()));
+    if (!opened.ok()) return sim::Failure{output_error(opened.error())};
     pcap.emplace(std::move(opened).value());
   }
   std::optional<trace::EventTraceWriter> events;
   if (experiment.events) {
     auto opened = trace::EventTraceWriter::open(folder.file("events.pb"));
-    if (!opened.ok()) return sim::Failure(output_error(opened.error()));
+    if (!opened.ok()) return sim::Failure{output_error(opened.error())};
     events.emplace(std::move(opened).value());
   }
   std::set<std::uint64_t> ladder_calls(experiment.ladders.begin(), experiment.ladders.end());
@@ -78,7 +78,7 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
   forwarder.target = &recorder;
 
   auto built = Deployment::build(simulation, topology, experiment.start, forwarder);
-  if (!built.ok()) return sim::Failure(RunError{RunError::Kind::BadInput, topology.path.string() + ": error: " + built.error()});
+  if (!built.ok()) return sim::Failure{RunError{RunError::Kind::BadInput, topology.path.string() + ": error: " + built.error()}};
   Deployment& deployment = *built.value();
   // A user signed in nowhere cannot dial: say so before the run rather than place no call.
   const auto cannot_dial = [&deployment](const std::string& number) {
@@ -92,13 +92,13 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     if (workload.direction == config::CallDirection::Outbound) {
       callers.insert(callers.end(), workload.from.begin(), workload.from.end());
       if (workload.from.empty() && deployment.dialling_numbers().empty())
-        return sim::Failure(RunError{RunError::Kind::BadInput, experiment.path.string() +
-                                                                   ": error: an outbound workload needs a Teams user with an endpoint"});
+        return sim::Failure{RunError{RunError::Kind::BadInput, experiment.path.string() +
+                                                                   ": error: an outbound workload needs a Teams user with an endpoint"}};
     }
   for (const std::string& caller : callers)
     if (cannot_dial(caller))
-      return sim::Failure(RunError{RunError::Kind::BadInput, experiment.path.string() + ": error: " + caller +
-                                                                 " places an outbound call but has no endpoints (signed in nowhere)"});
+      return sim::Failure{RunError{RunError::Kind::BadInput, experiment.path.string() + ": error: " + caller +
+                                                                 " places an outbound call but has no endpoints (signed in nowhere)"}};
 
   std::optional<RunTrace> run_trace;
   if (pcap || events || !ladder_calls.empty()) {
@@ -137,7 +137,7 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     trace::CallRecordCsvWriter writer(csv);
     for (const trace::CallRecord& record : outcome.calls) writer.write(record);
     csv.flush();
-    if (!csv) return sim::Failure(output_error({folder.file("calls.csv"), "write failed"}));
+    if (!csv) return sim::Failure{output_error({folder.file("calls.csv"), "write failed"})};
   }
   if (run_trace) {
     for (const std::int64_t number : experiment.ladders) {
@@ -147,10 +147,10 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
       std::ofstream svg(folder.file(name), std::ios::binary);
       svg << trace::render_ladder_svg(run_trace->ladder(call, ladder_title(experiment, call, record)));
       svg.flush();
-      if (!svg) return sim::Failure(output_error({folder.file(name), "write failed"}));
+      if (!svg) return sim::Failure{output_error({folder.file(name), "write failed"})};
       outcome.ladders.push_back(options.output_dir / name);
     }
-    if (auto failed = run_trace->finish()) return sim::Failure(output_error(*failed));
+    if (auto failed = run_trace->finish()) return sim::Failure{output_error(*failed)};
     outcome.tshark_decode_as = run_trace->tshark_decode_as();
     if (experiment.pcap) outcome.pcap = options.output_dir / "trace.pcap";
   }
@@ -159,9 +159,9 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     std::ofstream json(folder.file("summary.json"), std::ios::binary);
     json << summary;
     json.flush();
-    if (!json) return sim::Failure(output_error({folder.file("summary.json"), "write failed"}));
+    if (!json) return sim::Failure{output_error({folder.file("summary.json"), "write failed"})};
   }
-  if (auto failed = folder.commit()) return sim::Failure(output_error(*failed));
+  if (auto failed = folder.commit()) return sim::Failure{output_error(*failed)};
   outcome.output_dir = options.output_dir;
   return outcome;
 }
