@@ -42,6 +42,11 @@ int run_command(const RunOptions& options) {
   config::ExperimentFile& experiment = scenario.experiment;
   if (options.seed) experiment.seed = *options.seed;
 
+  // Sweeps (spec: `drsim run` runs the whole sweep) are not implemented yet: say so rather
+  // than let one run pass for the sweep.
+  if (config::sweep_point_count(experiment.sweep) > 1 || experiment.sweep.replications > 1)
+    std::fprintf(stderr, "drsim run: warning: sweeps are not implemented yet; running the experiment as written, once\n");
+
   experiment::RunOptions run_options;
   run_options.output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
   // Progress on stderr: only for runs longer than about two seconds, and only on a terminal

@@ -26,6 +26,13 @@ other=$("$drsim" run "$root/experiments/quickstart.toml" --out "$work/c" --seed 
 check "--seed changes the fingerprint" test "$other" != "$printed"
 check "--seed is recorded" grep -q '"seed": 43' "$work/c/summary.json"
 
+# A [sweep] is not run as a sweep yet: the run says so instead of passing for the sweep.
+sed 's|^dir = .*|dir = "'"$work"'/out-sweep"|; s|^topology = .*|topology = "'"$root"'/topologies/contoso-basic.toml"|' "$root/experiments/quickstart.toml" >"$work/sweep.toml"
+printf '[sweep]\nreplications = 3\n' >>"$work/sweep.toml"
+"$drsim" run "$work/sweep.toml" >/dev/null 2>"$work/sweep.err"; code=$?
+check "run: a sweep experiment runs once, exit 0" test $code -eq 0
+check "run: ... and warns that sweeps are not implemented" grep -q "warning: sweeps are not implemented yet" "$work/sweep.err"
+
 # Bad input: exit 2, file:line:column, nothing written.
 bad() {  # bad NAME EXPECTED_STDERR_REGEX TOML
   local name=$1 expected=$2 file=$work/$1.toml
