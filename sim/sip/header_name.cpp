@@ -44,60 +44,51 @@ HeaderId compact(char c) {
   }
 }
 
+// Every known name, bucketed by length and lower-case initial: a lookup compares the name with
+// at most two candidates. It runs once per header line of every parsed message.
+constexpr std::size_t kLongestName = 19;  // "P-Asserted-Identity"
+constexpr std::size_t kBucketSize = 2;
+
+struct NameBuckets {
+  HeaderId candidates[kLongestName + 1][26][kBucketSize] = {};
+  char lower_case[kNames.size()][kLongestName] = {};  // each name in lower case, to fold one side only
+  bool overflowed = false;  // a bucket needs more than kBucketSize names (checked below)
+
+  constexpr NameBuckets() {
+    for (std::size_t i = 1; i < kNames.size(); ++i) {
+      const std::string_view name = kNames[i];
+      for (std::size_t k = 0; k < name.size() && k < kLongestName; ++k) lower_case[i][k] = to_lower(name[k]);
+      if (name.size() > kLongestName || to_lower(name[0]) < 'a' || to_lower(name[0]) > 'z') {
+        overflowed = true;
+        continue;
+      }
+      HeaderId* bucket = candidates[name.size()][to_lower(name[0]) - 'a'];
+      std::size_t used = 0;
+      while (used < kBucketSize && bucket[used] != HeaderId::Unknown) ++used;
+      if (used == kBucketSize) {
+        overflowed = true;
+      } else {
+        bucket[used] = static_cast<HeaderId>(i);
+      }
+    }
+  }
+};
+constexpr NameBuckets kBuckets{};
+static_assert(!kBuckets.overflowed, "raise kLongestName or kBucketSize for the new header name");
+
 }  // namespace
 
 HeaderId header_id(std::string_view name) {
   if (name.size() == 1) return compact(name[0]);
-  if (name.empty()) return HeaderId::Unknown;
-  // Dispatch on the first letter so the hot path compares against a handful of names only.
-  const auto is = [&](HeaderId id) { return iequals(kNames[static_cast<std::size_t>(id)], name); };
-  switch (to_lower(name[0])) {
-    case 'a':
-      for (HeaderId id : {HeaderId::Allow, HeaderId::Accept, HeaderId::AcceptContact, HeaderId::AllowEvents,
-                          HeaderId::Authorization}) {
-        if (is(id)) return id;
-      }
-      break;
-    case 'c':
-      for (HeaderId id : {HeaderId::CallId, HeaderId::CSeq, HeaderId::Contact, HeaderId::ContentLength,
-                          HeaderId::ContentType, HeaderId::ContentEncoding}) {
-        if (is(id)) return id;
-      }
-      break;
-    case 'd': if (is(HeaderId::Date)) return HeaderId::Date; break;
-    case 'e':
-      if (is(HeaderId::Event)) return HeaderId::Event;
-      if (is(HeaderId::Expires)) return HeaderId::Expires;
-      break;
-    case 'f': if (is(HeaderId::From)) return HeaderId::From; break;
-    case 'h': if (is(HeaderId::HistoryInfo)) return HeaderId::HistoryInfo; break;
-    case 'i': if (is(HeaderId::IdentityHeader)) return HeaderId::IdentityHeader; break;
-    case 'm':
-      if (is(HeaderId::MaxForwards)) return HeaderId::MaxForwards;
-      if (is(HeaderId::MinSE)) return HeaderId::MinSE;
-      break;
-    case 'p':
-      if (is(HeaderId::PAssertedIdentity)) return HeaderId::PAssertedIdentity;
-      if (is(HeaderId::ProxyRequire)) return HeaderId::ProxyRequire;
-      break;
-    case 'r':
-      for (HeaderId id : {HeaderId::RecordRoute, HeaderId::Route, HeaderId::Require, HeaderId::Reason,
-                          HeaderId::ReferTo, HeaderId::ReferredBy, HeaderId::Replaces, HeaderId::RetryAfter}) {
-        if (is(id)) return id;
-      }
-      break;
-    case 's':
-      for (HeaderId id : {HeaderId::Supported, HeaderId::SessionExpires, HeaderId::Server, HeaderId::Subject}) {
-        if (is(id)) return id;
-      }
-      break;
-    case 't': if (is(HeaderId::To)) return HeaderId::To; break;
-    case 'u':
-      if (is(HeaderId::UserAgent)) return HeaderId::UserAgent;
-      if (is(HeaderId::Unsupported)) return HeaderId::Unsupported;
-      break;
-    case 'v': if (is(HeaderId::Via)) return HeaderId::Via; break;
-    default: break;
+  if (name.empty() || name.size() > kLongestName) return HeaderId::Unknown;
+  const char initial = to_lower(name[0]);
+  if (initial < 'a' || initial > 'z') return HeaderId::Unknown;
+  for (HeaderId candidate : kBuckets.candidates[name.size()][initial - 'a']) {
+    if (candidate == HeaderId::Unknown) break;
+    const char* lower = kBuckets.lower_case[static_cast<std::size_t>(candidate)];
+    std::size_t k = 1;  // the initial already matched
+    while (k < name.size() && to_lower(name[k]) == lower[k]) ++k;
+    if (k == name.size()) return candidate;
   }
   return HeaderId::Unknown;
 }

@@ -62,6 +62,17 @@ class InlineVector {
     }
     ++size_;
   }
+  // Appends a value-initialized element and returns it, so a parser can fill it in place:
+  // building a temporary and copying it in costs a store-to-load stall per element.
+  T& emplace_back() {
+    ++size_;
+    if (size_ <= N) return *::new (static_cast<void*>(inline_ + (size_ - 1) * sizeof(T))) T{};
+    return overflow_.emplace_back();
+  }
+  void pop_back() {
+    if (size_ > N) overflow_.pop_back();
+    --size_;
+  }
   T& operator[](std::size_t i) { return i < N ? *slot(i) : overflow_[i - N]; }
   const T& operator[](std::size_t i) const { return i < N ? *slot(i) : overflow_[i - N]; }
   T& back() { return (*this)[size_ - 1]; }

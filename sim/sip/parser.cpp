@@ -215,8 +215,10 @@ bool MessageParser::parse_headers(std::size_t& pos) {
     const std::string_view name = base.substr(pos, name_end - pos);
     const std::string_view value = trim_lws(base.substr(i, value_length));
 
-    HeaderField field{header_id(name), range_of(base, name), range_of(base, value)};
-    message_.headers_.push_back(field);
+    HeaderField& field = message_.headers_.emplace_back();
+    field.id = header_id(name);
+    field.name = range_of(base, name);
+    field.value = range_of(base, value);
     FieldError field_error;
     if (!message_.index_header(message_.headers_.size() - 1, field_error)) {
       std::size_t at = field_error.at != nullptr ? static_cast<std::size_t>(field_error.at - base.data())

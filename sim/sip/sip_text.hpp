@@ -31,16 +31,18 @@ inline bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 inline bool is_hex(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // Character classes as one table lookup each: the parser spends most of its time in these
 // loops. Bits: token (§25.1 token), user (unreserved / user-unreserved / '%'), param (paramchar
-// plus '='), uri_header (hnv-unreserved / unreserved / '%' '=' '&').
+// plus '='), uri_header (hnv-unreserved / unreserved / '%' '=' '&'), hostname (alphanum / '-' /
+// '.', the characters of §25.1 hostname).
 enum CharClass : std::uint8_t {
   kTokenChar = 1,
   kUserChar = 2,
   kParamChar = 4,
   kUriHeaderChar = 8,
+  kHostnameChar = 16,
 };
 
 struct CharTable {
@@ -48,8 +50,9 @@ struct CharTable {
   constexpr CharTable() {
     for (int c = 0; c < 256; ++c) {
       const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (alnum) bits[c] = kTokenChar | kUserChar | kParamChar | kUriHeaderChar;
+      if (alnum) bits[c] = kTokenChar | kUserChar | kParamChar | kUriHeaderChar | kHostnameChar;
     }
+    for (char c : std::string_view("-.")) bits[static_cast<unsigned char>(c)] |= kHostnameChar;
     for (char c : std::string_view("-.!%*_+`'~")) bits[static_cast<unsigned char>(c)] |= kTokenChar;
     // unreserved marks (§25.1 mark) are in every URI class
     for (char c : std::string_view("-_.!~*'()%")) {
