@@ -12,6 +12,7 @@ void CallRecorder::call_started(std::string_view leg, std::uint64_t call_number,
   call.record.from = std::string(from);
   call.record.to = std::string(to);
   call_by_leg_.insert_or_assign(std::string(leg), call_number);
+  if (call_started_listener_) call_started_listener_(call_number, direction, from, to, at);
 }
 
 void CallRecorder::legs_joined(std::string_view earlier, std::string_view later) {

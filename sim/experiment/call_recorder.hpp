@@ -14,6 +14,7 @@
 // Reports may come in any order: a leg joined before its parent is known is resolved when the
 // records are read.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,11 @@ namespace experiment {
 
 class CallRecorder final : public trace::CallObserver {
  public:
+  // Told of every call as it starts (the event trace records it); never steers.
+  using CallStartedListener = std::function<void(std::uint64_t call_number, trace::CallDirection direction,
+                                                 std::string_view from, std::string_view to, sim::Time at)>;
+  void set_call_started_listener(CallStartedListener listener) { call_started_listener_ = std::move(listener); }
+
   void call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
                     std::string_view from, std::string_view to, sim::Time at) override;
   void legs_joined(std::string_view earlier, std::string_view later) override;
@@ -71,6 +77,7 @@ class CallRecorder final : public trace::CallObserver {
   std::map<std::uint64_t, Call> calls_;    // by call number: records() iterates it in order
   LegMap<std::uint64_t> call_by_leg_;      // resolved legs
   LegMap<std::string> parent_leg_;         // later → earlier, until the earlier one resolves
+  CallStartedListener call_started_listener_;
 };
 
 }  // namespace experiment

@@ -57,27 +57,7 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
   }
   std::set<std::uint64_t> ladder_calls(experiment.ladders.begin(), experiment.ladders.end());
 
-  // The trace decorates the recorder; the models report through it. It needs the deployment,
-  // which needs an observer: build against a forwarding pointer.
-  struct Forwarder final : trace::CallObserver {
-    trace::CallObserver* target = nullptr;
-    void call_started(std::string_view leg, std::uint64_t number, trace::CallDirection direction, std::string_view from,
-                      std::string_view to, sim::Time at) override {
-      target->call_started(leg, number, direction, from, to, at);
-    }
-    void legs_joined(std::string_view earlier, std::string_view later) override { target->legs_joined(earlier, later); }
-    void datacenter_used(std::string_view leg, std::string_view datacenter) override { target->datacenter_used(leg, datacenter); }
-    void failed_over(std::string_view leg, sim::Time at) override { target->failed_over(leg, at); }
-    void answered(std::string_view leg, std::string_view by, sim::Time at) override { target->answered(leg, by, at); }
-    void final_response(std::string_view leg, int code, std::optional<std::uint32_t> ms_code, std::string_view phrase,
-                        sim::Time at) override {
-      target->final_response(leg, code, ms_code, phrase, at);
-    }
-    void ended(std::string_view leg, sim::Time at) override { target->ended(leg, at); }
-  } forwarder;
-  forwarder.target = &recorder;
-
-  auto built = Deployment::build(simulation, topology, experiment.start, forwarder);
+  auto built = Deployment::build(simulation, topology, experiment.start, recorder);
   if (!built.ok()) return sim::Failure{RunError{RunError::Kind::BadInput, topology.path.string() + ": error: " + built.error()}};
   Deployment& deployment = *built.value();
   // A user signed in nowhere cannot dial: say so before the run rather than place no call.
@@ -105,9 +85,11 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
     run_trace.emplace(simulation, deployment, recorder, std::move(pcap), std::move(events), ladder_calls);
     deployment.network().add_observer(*run_trace);
     simulation.add_observer(*run_trace);
-    forwarder.target = &*run_trace;
+    recorder.set_call_started_listener(
+        [&run_trace](std::uint64_t call, trace::CallDirection direction, std::string_view from, std::string_view to,
+                     sim::Time at) { run_trace->call_started(call, direction, from, to, at); });
   }
-  auto& generator = simulation.add_actor<CallGenerator>("calls", experiment, deployment, forwarder);
+  auto& generator = simulation.add_actor<CallGenerator>("calls", experiment, deployment, recorder);
   FaultListener fault_listener;
   if (run_trace)
     fault_listener = [&run_trace](const config::Fault& fault, std::size_t number, bool healed) {

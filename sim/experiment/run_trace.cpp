@@ -47,7 +47,7 @@ int lifeline_rank(Deployment::ActorKind kind) {
 
 }  // namespace
 
-RunTrace::RunTrace(sim::Simulation& simulation, const Deployment& deployment, CallRecorder& recorder,
+RunTrace::RunTrace(sim::Simulation& simulation, const Deployment& deployment, const CallRecorder& recorder,
                    std::optional<trace::PcapWriter> pcap, std::optional<trace::EventTraceWriter> events,
                    std::set<std::uint64_t> ladder_calls)
     : simulation_(simulation),
@@ -84,8 +84,7 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
       // A RST to a connection the capture never saw set up answers its SYN: refused.
       if (!connected_.contains({packet.destination, packet.source}) && !connected_.contains({packet.source, packet.destination}))
         pcap_->tcp_refused(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
-      connected_.erase({packet.destination, packet.source});
-      connected_.erase({packet.source, packet.destination});
+      forget_connection(packet);
       return;
     case net::PacketKind::Data:
       if (delivered) pcap_->tcp_send(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination), packet.payload);
@@ -93,12 +92,16 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
     case net::PacketKind::Fin:
       if (!delivered) return;
       pcap_->tcp_close(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
-      connected_.erase({packet.destination, packet.source});
-      connected_.erase({packet.source, packet.destination});
+      forget_connection(packet);
       return;
     default:
       return;  // SYN (written with its SYN-ACK), ACK, TLS records and ICMP carry no SIP
   }
+}
+
+void RunTrace::forget_connection(const net::PacketRecord& packet) {
+  connected_.erase({packet.destination, packet.source});
+  connected_.erase({packet.source, packet.destination});
 }
 
 void RunTrace::trace_sip(const net::PacketRecord& packet) {
@@ -163,9 +166,8 @@ void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const 
                       std::string(client::signal_kind_text(signal->kind)), trace::LadderArrowKind::ClientSignalling});
 }
 
-void RunTrace::call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
-                            std::string_view from, std::string_view to, sim::Time at) {
-  recorder_.call_started(leg, call_number, direction, from, to, at);
+void RunTrace::call_started(std::uint64_t call_number, trace::CallDirection direction, std::string_view from,
+                            std::string_view to, sim::Time at) {
   if (!events_) return;
   drsim::trace::Event event;
   event.set_time_ns(at.nanoseconds());

@@ -3,8 +3,8 @@
 // decrypted TCP they carry), events.pb (the SIP messages each actor sent, the client
 // signalling each actor received, the calls as they start) and the arrows of the ladder
 // diagrams of selected calls. It watches the network's packets and the kernel's deliveries,
-// and decorates the call recorder to learn which leg belongs to which call; like every
-// observer it never steers the run.
+// and asks the call recorder which call a leg belongs to; like every observer it never steers
+// the run.
 //
 // Instants: a SIP message is traced when it leaves its sender (a capture at the sender); a
 // client signal when it reaches its receiver, and drawn on a ladder at the instant it left
@@ -29,10 +29,10 @@
 
 namespace experiment {
 
-class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver, public trace::CallObserver {
+class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver {
  public:
   // Any writer may be absent; `ladder_calls` are the call numbers to draw.
-  RunTrace(sim::Simulation& simulation, const Deployment& deployment, CallRecorder& recorder,
+  RunTrace(sim::Simulation& simulation, const Deployment& deployment, const CallRecorder& recorder,
            std::optional<trace::PcapWriter> pcap, std::optional<trace::EventTraceWriter> events,
            std::set<std::uint64_t> ladder_calls);
 
@@ -40,23 +40,9 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver,
   void on_packet(const net::PacketRecord& packet) override;
   // ---- sim::DeliveryObserver
   void on_delivery(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) override;
-  // ---- trace::CallObserver: forwarded to the recorder, call starts also traced
-  void call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
-                    std::string_view from, std::string_view to, sim::Time at) override;
-  void legs_joined(std::string_view earlier, std::string_view later) override { recorder_.legs_joined(earlier, later); }
-  void datacenter_used(std::string_view leg, std::string_view datacenter) override {
-    recorder_.datacenter_used(leg, datacenter);
-  }
-  void failed_over(std::string_view leg, sim::Time at) override { recorder_.failed_over(leg, at); }
-  void answered(std::string_view leg, std::string_view answered_by, sim::Time at) override {
-    recorder_.answered(leg, answered_by, at);
-  }
-  void final_response(std::string_view leg, int sip_code, std::optional<std::uint32_t> ms_code,
-                      std::string_view phrase, sim::Time at) override {
-    recorder_.final_response(leg, sip_code, ms_code, phrase, at);
-  }
-  void ended(std::string_view leg, sim::Time at) override { recorder_.ended(leg, at); }
-
+  // A call started (events.pb); the recorder tells it.
+  void call_started(std::uint64_t call_number, trace::CallDirection direction, std::string_view from,
+                    std::string_view to, sim::Time at);
   // A fault applied or healed (events.pb).
   void fault_changed(const config::Fault& fault, std::size_t number, bool healed);
 
@@ -75,13 +61,14 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver,
     trace::LadderArrowKind kind = trace::LadderArrowKind::Sip;
   };
   void write_pcap(const net::PacketRecord& packet);
+  void forget_connection(const net::PacketRecord& packet);  // either end may close or reset
   void trace_sip(const net::PacketRecord& packet);
   void draw(std::uint64_t call, Arrow arrow);
   std::string actor_name(std::optional<sim::ActorId> actor) const;
 
   sim::Simulation& simulation_;
   const Deployment& deployment_;
-  CallRecorder& recorder_;
+  const CallRecorder& recorder_;
   std::optional<trace::PcapWriter> pcap_;
   std::optional<trace::EventTraceWriter> events_;
   std::set<std::uint64_t> ladder_calls_;
