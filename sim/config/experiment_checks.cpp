@@ -186,24 +186,35 @@ class ExperimentChecker {
         report(at({"fault", i, "target"}), "target",
                std::string(to_string(fault.kind)) + " faults target " + std::string(target_description(target)) + "; " +
                    toml_quoted(fault.target) + " is not one (" + known_list(target_candidates(*topology, target)) + ")");
+      if (!fault.peer.empty() && !names_target(*topology, FaultTarget::Host, fault.peer))
+        report(at({"fault", i, "peer"}), "peer",
+               "the peer must be " + std::string(target_description(FaultTarget::Host)) + "; " + toml_quoted(fault.peer) +
+                   " is not one (" + known_list(target_candidates(*topology, FaultTarget::Host)) + ")");
     }
   }
 
-  // retry_after, loss and latency belong to one kind each; loss and latency are required there.
+  // retry_after, loss, latency and peer belong to one or two kinds each; loss and latency are
+  // required there.
   void check_fault_keys(const Fault& fault, std::size_t i) {
     struct KindKey {
       std::string_view key;
       FaultKind kind;
+      FaultKind other_kind;  // the same as kind when only one kind takes the key
       bool required;
     };
-    static constexpr std::array<KindKey, 3> kKindKeys{{{"retry_after", FaultKind::DatacenterBusy, false},
-                                                       {"loss", FaultKind::LinkLoss, true},
-                                                       {"latency", FaultKind::LinkLatency, true}}};
+    static constexpr std::array<KindKey, 4> kKindKeys{
+        {{"retry_after", FaultKind::DatacenterBusy, FaultKind::DatacenterBusy, false},
+         {"loss", FaultKind::LinkLoss, FaultKind::LinkLoss, true},
+         {"latency", FaultKind::LinkLatency, FaultKind::LinkLatency, true},
+         {"peer", FaultKind::FirewallDrop, FaultKind::FirewallReject, false}}};
     for (const KindKey& kind_key : kKindKeys) {
       const bool given = present("fault", i, kind_key.key);
-      if (given && fault.kind != kind_key.kind)
+      if (given && fault.kind != kind_key.kind && fault.kind != kind_key.other_kind) {
+        std::string kinds(to_string(kind_key.kind));
+        if (kind_key.other_kind != kind_key.kind) kinds += " and " + std::string(to_string(kind_key.other_kind));
         report(at({"fault", i, kind_key.key}), kind_key.key,
-               "only " + std::string(to_string(kind_key.kind)) + " faults take it, not " + std::string(to_string(fault.kind)));
+               "only " + kinds + " faults take it, not " + std::string(to_string(fault.kind)));
+      }
       if (!given && kind_key.required && fault.kind == kind_key.kind)
         file_.report(at({"fault", i}), missing_key_message(kind_key.key, "a " + std::string(to_string(fault.kind)) + " [[fault]]"));
     }

@@ -193,7 +193,11 @@ const Schema<Fault>& TableSchema<Fault>::get() {
        key("duration", &Fault::duration, "how long it lasts; none: until the end", {.check = positive}),
        key("retry_after", &Fault::retry_after, "datacenter_busy only: the Retry-After of its 503s", {.check = whole_seconds}),
        key("loss", &Fault::loss, "link_loss only (required there): the link's loss probability while it lasts"),
-       key("latency", &Fault::latency, "link_latency only (required there): the link's one-way latency while it lasts")});
+       key("latency", &Fault::latency, "link_latency only (required there): the link's one-way latency while it lasts"),
+       key("peer", &Fault::peer,
+           "firewall_drop and firewall_reject only: the [[sbc]], [[datacenter]] or [[carrier]] whose traffic the rule "
+           "matches (an ACL that lacks one Microsoft address); none: all traffic",
+           {})});
   return schema;
 }
 

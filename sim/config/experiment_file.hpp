@@ -82,6 +82,7 @@ struct Fault {
   sim::Time retry_after = sim::Time::from_seconds(1);  // datacenter_busy: the 503's Retry-After
   std::optional<double> loss;          // link_loss: the link's loss probability while it lasts
   std::optional<sim::Time> latency;    // link_latency: the link's one-way latency while it lasts
+  std::string peer;                    // firewall_drop/reject: only traffic with this host; empty: all
 };
 
 // One value of a sweep axis: as TOML (to set it) and as text (for sweep.csv columns).

@@ -99,8 +99,12 @@ void FaultInjector::apply(std::size_t index) {
     case config::FaultKind::FirewallReject: {
       const auto action =
           fault.kind == config::FaultKind::FirewallDrop ? net::FilterVerdict::Drop : net::FilterVerdict::Reject;
-      firewall_faults_[index] =
-          deployment_.firewall(host_of(fault.target)).apply_fault(firewall::FirewallRule::matching_everything(action));
+      firewall::FirewallRule rule = firewall::FirewallRule::matching_everything(action);
+      if (!fault.peer.empty()) {
+        const auto address = deployment_.network().host(host_of(fault.peer)).description.addresses.front();
+        rule.peer = firewall::AddressPrefix::single(address);
+      }
+      firewall_faults_[index] = deployment_.firewall(host_of(fault.target)).apply_fault(rule);
       break;
     }
     case config::FaultKind::DnsNxdomain:

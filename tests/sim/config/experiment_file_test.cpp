@@ -204,6 +204,25 @@ retry_after = "2500ms"
         "E:19:15: error: key \"retry_after\": 2500ms is not a whole number of seconds (Retry-After counts seconds)\n");
 }
 
+TEST_CASE("a firewall fault's peer is a host of the topology, and only firewall faults take one") {
+  const Scenario scenario =
+      load_ok("fault-peer", experiment_with("[[fault]]\nat = \"1min\"\nkind = \"firewall_reject\"\ntarget = \"sbc1\"\npeer = \"dc1\"\n"));
+  CHECK(scenario.experiment.faults[0].peer == "dc1");
+  CHECK(problems_with("fault-peer-bad", experiment_with(R"([[fault]]
+at = "1min"
+kind = "firewall_drop"
+target = "sbc1"
+peer = "hq"
+[[fault]]
+at = "2min"
+kind = "sbc_down"
+target = "sbc1"
+peer = "dc1"
+)")) == "E:9:8: error: key \"peer\": the peer must be an [[sbc]], [[datacenter]] or [[carrier]] name; \"hq\" is not one "
+        "(known: sbc1, dc1, carrier1)\n"
+        "E:14:8: error: key \"peer\": only firewall_drop and firewall_reject faults take it, not sbc_down\n");
+}
+
 TEST_CASE("sweep paths must name keys and their values must fit them") {
   CHECK(problems_with("sweep-paths", experiment_with(R"([sweep]
 replications = 3
