@@ -71,7 +71,19 @@ void MicrosoftProxy::on_receive(const sim::Delivery& delivery) {
     DRSIM_CHECK(signal.has_value(), "a Teams endpoint sent the proxy bytes that are not client signalling");
     return on_client_signal(delivery.source, *signal);
   }
+  const bool from_other_datacenter = std::any_of(other_datacenters_.begin(), other_datacenters_.end(),
+                                                 [&](const OtherDatacenter& other) { return other.proxy == delivery.source; });
+  if (from_other_datacenter) {
+    const auto message = decode_datacenter_message(delivery.payload);
+    DRSIM_CHECK(message.has_value(), "another datacenter sent bytes that are not a datacenter message");
+    return on_datacenter_message(*message);
+  }
   endpoint_->receive(delivery);
+}
+
+void MicrosoftProxy::set_other_datacenters(std::vector<OtherDatacenter> others) {
+  DRSIM_CHECK(other_datacenters_.empty(), "a Microsoft proxy was given the other datacenters twice");
+  other_datacenters_ = std::move(others);
 }
 
 void MicrosoftProxy::on_client_signal(sim::ActorId source, const client::ClientSignal& signal) {

@@ -29,11 +29,11 @@
 //    delivery_failure.hpp. failover_time (counted from the INVITE leaving on an established
 //    connection, stopped by a final or a non-100 provisional) moves to the next SBC, as does a
 //    final code in failover_response_codes when no provisional other than 100 came back;
-//    any other final passes to the client with 560xxx. Network-level failures also move to the
-//    next SBC. Microsoft retries the same SBC from another datacenter first (facts §1.5); one
-//    proxy cannot do that alone, and drsim leaves handing a call between datacenters to the
-//    experiment runner (issue 5). When no SBC is left, the client hears the last failure
-//    (500001 / 408 after a failover timer).
+//    any other final passes to the client with 560xxx. A network-level failure (any of the
+//    504 rows on the INVITE) hands the call to the next datacenter, which tries the same SBC
+//    again from its own pool (facts §1.5) and then carries on down the route itself; a trunk
+//    that fails that retry too moves to the next SBC. When no SBC is left, the client hears
+//    the last failure (500001 / 408 after a failover timer).
 //  * 18x → CallProgress, 200 → ACK and CallAccepted, client HangUp → BYE, SBC BYE → HangUp.
 //
 // Client signalling goes straight between actors (it is HTTPS in reality, not SIP): the proxy
@@ -54,6 +54,7 @@
 
 #include "models/client/client_signal.hpp"
 #include "models/dns/dns_resolver.hpp"
+#include "models/teams/datacenter_message.hpp"
 #include "models/teams/media_processor.hpp"
 #include "models/teams/microsoft_response_codes.hpp"
 #include "models/teams/sbc_connection_pool.hpp"
@@ -92,6 +93,13 @@ struct TeamsEndpoint {
   EndpointKind kind = EndpointKind::Desktop;
 };
 
+// Another datacenter's proxy as this one reaches it over Microsoft's backbone.
+struct OtherDatacenter {
+  sim::ActorId proxy = 0;
+  std::string name;
+  sim::Time latency;  // one way
+};
+
 struct MicrosoftProxySettings {
   std::string datacenter;                         // [[datacenter]] name, reported through CallObserver
   net::IpAddress ip;                              // the proxy listens TLS 5061 here
@@ -124,6 +132,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   // Puts the proxy on its host (whose actor it is) and listens TLS on ip:5061, asking every
   // client for its certificate (mutual TLS, facts §2.1). Call once, before the run.
   void attach(net::UdpTransport& udp, net::TcpTransport& tcp, net::HostId host);
+  // The other datacenters, the first being the one this proxy hands a call to after a
+  // network-level failure (facts §1.5). Call once, before the run, when every proxy exists.
+  void set_other_datacenters(std::vector<OtherDatacenter> others);
 
   void on_start() override;
   void on_receive(const sim::Delivery& delivery) override;
@@ -226,6 +237,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
     bool provisional_received = false;  // 101-199: no more failover on SIP codes (facts §1.5)
     bool any_response_received = false;
     bool awaiting_connection_event = false;  // transport error heard; the event tells why
+    // Handed over by another datacenter: the first attempt here is already the retry of its
+    // trunk and does not go back (facts §1.5 retries once, from one other datacenter).
+    bool retrying_for_other_datacenter = false;
     std::unique_ptr<sip::DialogSet> dialogs;
     sim::TimerHandle failover_timer;
     CallFailure last_failure;
@@ -243,7 +257,10 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
                     const sip::Message& ack, const std::string& sdp);
   void on_failover_timer(OutboundKey key);
   void on_attempt_failed(OutboundCall& call, CallFailure failure);
-  void on_delivery_failed(OutboundCall& call, MicrosoftOutcome outcome, std::string_view method = "INVITE");
+  void on_delivery_failed(OutboundCall& call, MicrosoftOutcome outcome);
+  void hand_to_other_datacenter(OutboundCall& call, CallFailure failure);
+  void on_datacenter_message(const DatacenterMessage& message);
+  void on_trunk_retry(const DatacenterMessage& retry);
   void abandon_attempt(OutboundCall& call);
   void finish_outbound_failed(OutboundCall& call, const CallFailure& failure);
   void on_outbound_signal(const client::ClientSignal& signal, sim::ActorId source);
@@ -314,6 +331,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   // INVITEs given up on (failover): a late 2xx is still ACKed and then ended with BYE (§13.2.2.4).
   std::map<std::string, std::unique_ptr<sip::DialogSet>, std::less<>> abandoned_invites_;
   std::map<net::ConnectionId, sip::ParseErrorKind> malformed_on_connection_;
+  std::vector<OtherDatacenter> other_datacenters_;
+  // Calls handed to another datacenter: the client still sends its hang-up here.
+  std::map<OutboundKey, sim::ActorId> handed_over_;
   sim::TimerHandle options_timer_;
   std::uint64_t next_reference_ = 0;
   std::uint64_t next_tag_ = 0;

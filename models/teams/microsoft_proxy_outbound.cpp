@@ -221,14 +221,18 @@ void MicrosoftProxy::on_invite_transport_error(OutboundCall& call) {
 }
 
 void MicrosoftProxy::on_pooled_connection_ended(const net::ConnectionEvent& event) {
+  // Also the INVITEs past Calling on it: their transaction ignores the loss (RFC 3261 §17.1.1.2
+  // reports transport errors in Calling only) and would wait for a final that cannot come.
   std::vector<OutboundKey> affected;
   for (const auto& [key, call] : outbound_calls_)
-    if (call.awaiting_connection_event && call.connection == event.connection) affected.push_back(key);
+    if (call.connection == event.connection &&
+        (call.awaiting_connection_event || call.state == OutboundCall::State::Inviting))
+      affected.push_back(key);
   if (affected.empty()) return;     // the pool remembers the loss for the next request
   pool_->forget(event.connection);  // these calls report it; the next request reconnects
   for (const OutboundKey& key : affected) {
     const auto found = outbound_calls_.find(key);
-    if (found == outbound_calls_.end() || !found->second.awaiting_connection_event) continue;
+    if (found == outbound_calls_.end()) continue;
     OutboundCall& call = found->second;
     const MicrosoftOutcome outcome = outcome_of_connection_failure(
         {ConnectionPhase::Established, event.kind, event.tls_status, call.connection_reused});
@@ -237,9 +241,60 @@ void MicrosoftProxy::on_pooled_connection_ended(const net::ConnectionEvent& even
   }
 }
 
-void MicrosoftProxy::on_delivery_failed(OutboundCall& call, MicrosoftOutcome outcome, std::string_view method) {
+void MicrosoftProxy::on_delivery_failed(OutboundCall& call, MicrosoftOutcome outcome) {
   const MicrosoftResponseCode& row = microsoft_response_code(outcome);
-  on_attempt_failed(call, CallFailure{row.sip_code, row.ms_code, final_sip_phrase(outcome, method)});
+  CallFailure failure{row.sip_code, row.ms_code, final_sip_phrase(outcome, "INVITE")};
+  // facts §1.5: no failover of any kind once the SBC sent a provisional other than 100 (the
+  // PSTN side rang; another try would ring twice).
+  if (call.provisional_received) return finish_outbound_failed(call, failure);
+  // facts §1.5: a network-level failure retries the same trunk from another datacenter, once.
+  const bool is_retry = call.retrying_for_other_datacenter && call.attempt == 1;
+  if (!other_datacenters_.empty() && !is_retry) return hand_to_other_datacenter(call, std::move(failure));
+  on_attempt_failed(call, std::move(failure));
+}
+
+void MicrosoftProxy::hand_to_other_datacenter(OutboundCall& call, CallFailure failure) {
+  const OtherDatacenter& other = other_datacenters_.front();
+  DatacenterMessage retry{.kind = DatacenterMessageKind::TrunkRetry,
+                          .client = call.key.client,
+                          .call = call.key.reference,
+                          .caller = call.caller,
+                          .callee = call.callee,
+                          .route = {settings_.sbcs[call.sbc].name},
+                          .sip_code = failure.sip_code,
+                          .ms_code = failure.ms_code,
+                          .phrase = std::move(failure.phrase),
+                          .client_sdp = call.client_sdp};
+  for (std::size_t entry = call.next_route_entry; entry < call.route.size(); ++entry)
+    retry.route.push_back(settings_.sbcs[call.route[entry]].name);
+  if (observer_ != nullptr) observer_->failed_over(call.leg, now());
+  send(other.proxy, other.latency, encode_datacenter_message(retry));
+  handed_over_[call.key] = other.proxy;
+  abandon_attempt(call);
+  end_outbound(call.key);
+}
+
+void MicrosoftProxy::on_datacenter_message(const DatacenterMessage& message) {
+  if (message.kind == DatacenterMessageKind::TrunkRetry) return on_trunk_retry(message);
+  on_outbound_signal(client::ClientSignal{.kind = client::SignalKind::HangUp, .call = message.call}, message.client);
+}
+
+void MicrosoftProxy::on_trunk_retry(const DatacenterMessage& retry) {
+  const OutboundKey key{retry.client, retry.call};
+  handed_over_.erase(key);  // with three datacenters a call may come back to one that held it
+  DRSIM_CHECK(!outbound_calls_.contains(key), "a datacenter was handed a call it still holds");
+  OutboundCall& call = outbound_calls_[key];
+  call.key = key;
+  call.leg = client_leg(retry.client, retry.call);
+  call.caller = retry.caller;
+  call.callee = retry.callee;
+  call.client_sdp = retry.client_sdp;
+  for (const std::string& name : retry.route)
+    if (const auto index = known_sbc_index(name)) call.route.push_back(*index);
+  call.retrying_for_other_datacenter = true;
+  call.last_failure = CallFailure{retry.sip_code, retry.ms_code, retry.phrase};
+  if (observer_ != nullptr) observer_->datacenter_used(call.leg, settings_.datacenter);
+  try_next_sbc(call);
 }
 
 void MicrosoftProxy::on_attempt_failed(OutboundCall& call, CallFailure failure) {
@@ -283,8 +338,19 @@ void MicrosoftProxy::finish_outbound_failed(OutboundCall& call, const CallFailur
 }
 
 void MicrosoftProxy::on_outbound_signal(const client::ClientSignal& signal, sim::ActorId source) {
-  const auto found = outbound_calls_.find(OutboundKey{source, signal.call});
-  if (found == outbound_calls_.end() || signal.kind != client::SignalKind::HangUp) return;
+  if (signal.kind != client::SignalKind::HangUp) return;
+  const OutboundKey key{source, signal.call};
+  if (const auto handed = handed_over_.find(key); handed != handed_over_.end()) {
+    const auto other = std::find_if(other_datacenters_.begin(), other_datacenters_.end(),
+                                    [&](const OtherDatacenter& candidate) { return candidate.proxy == handed->second; });
+    send(other->proxy, other->latency,
+         encode_datacenter_message(
+             DatacenterMessage{.kind = DatacenterMessageKind::CallerLeft, .client = source, .call = signal.call}));
+    handed_over_.erase(handed);
+    return;
+  }
+  const auto found = outbound_calls_.find(key);
+  if (found == outbound_calls_.end()) return;
   OutboundCall& call = found->second;
   if (call.state == OutboundCall::State::Connected) {
     if (const sip::Dialog* dialog = call.dialogs->confirmed_dialog()) send_bye(dialog->id());

@@ -103,7 +103,9 @@ std::vector<trace::CallRecord> CallRecorder::records(sim::Time run_end) const {
   out.reserve(calls_.size());
   for (const auto& [number, call] : calls_) {
     trace::CallRecord record = call.record;
-    if (!call.originator_answered && call.first_answer) record.setup_delay = *call.first_answer - record.start;
+    // A far end's answer the caller never heard of (the leg toward it broke first) is no setup.
+    const bool failed = record.final_sip_code >= 300;
+    if (!call.originator_answered && call.first_answer && !failed) record.setup_delay = *call.first_answer - record.start;
     record.end = call.originator_end.value_or(call.first_end.value_or(run_end));
     out.push_back(std::move(record));
   }

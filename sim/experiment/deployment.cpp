@@ -226,6 +226,20 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
     kinds_[proxy.id()] = ActorKind::Proxy;
     datacenter_by_address[datacenter.ip] = datacenter.name;
   }
+  // facts §1.5: a trunk that fails at the network level is retried from another datacenter:
+  // the next one in file order (round the list), reached at the network's latency between the
+  // two (Microsoft's backbone); datacenters no route joins hand nothing to each other.
+  for (std::size_t index = 0; index < proxies_.size(); ++index) {
+    std::vector<teams::OtherDatacenter> others;
+    for (std::size_t step = 1; step < proxies_.size(); ++step) {
+      const std::size_t other = (index + step) % proxies_.size();
+      if (const auto latency = network_->latency(proxy_hosts_[index], proxy_hosts_[other])) {
+        others.push_back(teams::OtherDatacenter{proxies_[other]->id(), proxies_[other]->name(), *latency});
+        backbone_latencies_[{proxies_[index]->id(), proxies_[other]->id()}] = *latency;
+      }
+    }
+    proxies_[index]->set_other_datacenters(std::move(others));
+  }
 
   // ---- carriers' addresses first: each SBC's trunk names one
   for (std::size_t index = 0; index < topology.carriers.size(); ++index) {
@@ -341,6 +355,12 @@ sbc::Sbc& Deployment::sbc(std::string_view name) const {
     if (candidate->name() == name) return *candidate;
   DRSIM_CHECK(false, "no SBC of that name (load_scenario checks fault targets)");
   return *sbcs_.front();
+}
+
+std::optional<sim::Time> Deployment::backbone_latency(sim::ActorId from, sim::ActorId to) const {
+  const auto found = backbone_latencies_.find({from, to});
+  if (found == backbone_latencies_.end()) return std::nullopt;
+  return found->second;
 }
 
 teams::MicrosoftProxy& Deployment::proxy(std::string_view datacenter) const {

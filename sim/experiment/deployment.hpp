@@ -88,6 +88,9 @@ class Deployment {
   // What kind of actor an id is, for ladders and traces.
   enum class ActorKind : std::uint8_t { Carrier, Sbc, Proxy, Client, Other };
   ActorKind kind_of(sim::ActorId actor) const;
+  // How long a message from one datacenter's proxy takes to reach another's (fixed when the
+  // deployment is built); nullopt when they do not hand calls to each other.
+  std::optional<sim::Time> backbone_latency(sim::ActorId from, sim::ActorId to) const;
   // The actor behind an address (a host's), or nullopt.
   std::optional<sim::ActorId> actor_at(const net::IpAddress& address) const;
 
@@ -129,6 +132,7 @@ class Deployment {
   std::vector<std::string> teams_numbers_;
   std::vector<std::string> dialling_numbers_;
   std::map<sim::ActorId, ActorKind> kinds_;
+  std::map<std::pair<sim::ActorId, sim::ActorId>, sim::Time> backbone_latencies_;
   std::map<net::IpAddress, sim::ActorId> actor_by_address_;
   std::map<std::string, net::IpAddress, std::less<>> carrier_addresses_;  // by carrier name
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/client/client_signal.hpp"
+#include "models/teams/datacenter_message.hpp"
 #include "sim/sip/parser.hpp"
 #include "sim/trace/events.pb.h"
 
@@ -140,21 +141,21 @@ void RunTrace::trace_sip(const net::PacketRecord& packet) {
 }
 
 void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) {
-  // Client signalling is the only traffic to or from a Teams client; network bytes come from hosts.
-  const bool to_client = deployment_.kind_of(destination.id()) == Deployment::ActorKind::Client;
-  const bool from_client = deployment_.kind_of(delivery.source) == Deployment::ActorKind::Client;
+  // Client signalling is the only traffic to or from a Teams client, and the backbone the only
+  // one from proxy to proxy; network bytes come from hosts.
+  using Kind = Deployment::ActorKind;
+  if (deployment_.kind_of(destination.id()) == Kind::Proxy && deployment_.kind_of(delivery.source) == Kind::Proxy)
+    return on_datacenter_message(time, destination, delivery);
+  const bool to_client = deployment_.kind_of(destination.id()) == Kind::Client;
+  const bool from_client = deployment_.kind_of(delivery.source) == Kind::Client;
   if (!to_client && !from_client) return;
   if (!events_ && ladder_calls_.empty()) return;
   const auto signal = client::decode_signal(delivery.payload);
   if (!signal) return;
   const sim::ActorId client = to_client ? destination.id() : delivery.source;
-  const auto call = recorder_.call_of_leg("client:" + simulation_.actor_name(client) + ":" + std::to_string(signal->call));
+  const auto call = call_of_client_call(client, signal->call);
   if (events_) {
-    drsim::trace::Event event;
-    event.set_time_ns(time.nanoseconds());
-    event.set_actor(destination.name());
-    if (call) event.set_call_id(std::to_string(*call));
-    event.set_running_fingerprint(simulation_.fingerprint());
+    drsim::trace::Event event = received_event(time, destination, call);
     auto& received = *event.mutable_client_signal_received();
     received.set_peer(simulation_.actor_name(delivery.source));
     received.set_type(signal_type(signal->kind));
@@ -164,6 +165,47 @@ void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const 
   if (call && ladder_calls_.contains(*call))
     draw(*call, Arrow{time - kClientSignallingLatency, delivery.source, destination.id(),
                       std::string(client::signal_kind_text(signal->kind)), trace::LadderArrowKind::ClientSignalling});
+}
+
+std::optional<std::uint64_t> RunTrace::call_of_client_call(sim::ActorId client, std::uint64_t reference) const {
+  return recorder_.call_of_leg("client:" + simulation_.actor_name(client) + ":" + std::to_string(reference));
+}
+
+drsim::trace::Event RunTrace::received_event(sim::Time time, const sim::Actor& receiver,
+                                             std::optional<std::uint64_t> call) const {
+  drsim::trace::Event event;
+  event.set_time_ns(time.nanoseconds());
+  event.set_actor(receiver.name());
+  if (call) event.set_call_id(std::to_string(*call));
+  event.set_running_fingerprint(simulation_.fingerprint());
+  return event;
+}
+
+void RunTrace::on_datacenter_message(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) {
+  if (!events_ && ladder_calls_.empty()) return;
+  const auto message = teams::decode_datacenter_message(delivery.payload);
+  if (!message) return;
+  const bool retry = message->kind == teams::DatacenterMessageKind::TrunkRetry;
+  const std::string type = retry ? "TrunkRetry" : "CallerLeft";
+  const auto call = call_of_client_call(message->client, message->call);
+  if (events_) {
+    drsim::trace::Event event = received_event(time, destination, call);
+    auto& received = *event.mutable_datacenter_message_received();
+    received.set_peer(simulation_.actor_name(delivery.source));
+    received.set_type(type);
+    if (retry) {
+      std::string detail = "route:";
+      for (const std::string& sbc : message->route) detail += " " + sbc;
+      detail += "; so far: " + std::to_string(message->sip_code) + " " + std::to_string(message->ms_code);
+      received.set_detail(detail);
+    }
+    events_->write(event);
+  }
+  if (call && ladder_calls_.contains(*call)) {
+    const sim::Time latency = deployment_.backbone_latency(delivery.source, destination.id()).value_or(sim::Time::zero());
+    draw(*call, Arrow{time - latency, delivery.source, destination.id(),
+                      retry ? type + " " + message->route.front() : type, trace::LadderArrowKind::ClientSignalling});
+  }
 }
 
 void RunTrace::call_started(std::uint64_t call_number, trace::CallDirection direction, std::string_view from,

@@ -63,6 +63,11 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver 
   void write_pcap(const net::PacketRecord& packet);
   void forget_connection(const net::PacketRecord& packet);  // either end may close or reset
   void trace_sip(const net::PacketRecord& packet);
+  void on_datacenter_message(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery);
+  // The call a client's call reference belongs to (its leg "client:<name>:<reference>").
+  std::optional<std::uint64_t> call_of_client_call(sim::ActorId client, std::uint64_t reference) const;
+  // An event of `receiver` receiving something at `time`, with the call and the fingerprint.
+  drsim::trace::Event received_event(sim::Time time, const sim::Actor& receiver, std::optional<std::uint64_t> call) const;
   void draw(std::uint64_t call, Arrow arrow);
   std::string actor_name(std::optional<sim::ActorId> actor) const;
 

@@ -134,6 +134,13 @@ std::vector<int> lifeline_gaps(const Ladder& ladder, const std::vector<int>& box
   return gaps;
 }
 
+// The legend: a solid line for SIP, a dashed one for what is not SIP.
+constexpr std::string_view kNotSipLegend = "not SIP: client signalling, Microsoft backbone";
+
+int legend_not_sip_x() { return kMargin + 34 + text_width("SIP", kLabelFontSize) + 24; }
+
+int legend_width() { return legend_not_sip_x() + 34 + text_width(kNotSipLegend, kLabelFontSize - 1) + kMargin; }
+
 Layout lay_out(const Ladder& ladder) {
   const std::size_t count = ladder.lifelines.size();
   Layout layout;
@@ -157,6 +164,7 @@ Layout lay_out(const Ladder& ladder) {
   layout.width = layout.x.back() + right_extent + kMargin;
   if (!ladder.title.empty())
     layout.width = std::max(layout.width, 2 * kMargin + text_width(ladder.title, kTitleFontSize, true));
+  layout.width = std::max(layout.width, legend_width());
 
   int y = kMargin;
   if (!ladder.title.empty()) {
@@ -266,14 +274,14 @@ void draw_arrow(SvgText& svg, const Ladder& ladder, const Layout& layout, const 
 void draw_legend(SvgText& svg, const Layout& layout) {
   const int y = layout.legend_y;
   const int sip_x = kMargin;
-  const int client_x = sip_x + 34 + text_width("SIP", kLabelFontSize) + 24;
+  const int client_x = legend_not_sip_x();
   svg.open_group({{"class", "legend"}, {"font-size", kLabelFontSize - 1}, {"fill", kQuietTextColour}});
   svg.empty_element("line", {{"x1", sip_x}, {"y1", y}, {"x2", sip_x + 28}, {"y2", y}, {"stroke", kSipColour},
                              {"stroke-width", "1.5"}});
   svg.text_element("text", {{"x", sip_x + 34}, {"y", y + 4}}, "SIP");
   svg.empty_element("line", {{"x1", client_x}, {"y1", y}, {"x2", client_x + 28}, {"y2", y}, {"stroke", kClientColour},
                              {"stroke-width", "1.5"}, {"stroke-dasharray", "6,4"}});
-  svg.text_element("text", {{"x", client_x + 34}, {"y", y + 4}}, "client signalling");
+  svg.text_element("text", {{"x", client_x + 34}, {"y", y + 4}}, kNotSipLegend);
   svg.close_group();
 }
 

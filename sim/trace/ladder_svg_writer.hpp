@@ -14,7 +14,7 @@ namespace trace {
 
 enum class LadderArrowKind {
   Sip,               // solid
-  ClientSignalling,  // dashed: Teams client to call controller, not SIP
+  ClientSignalling,  // dashed: not SIP (Teams client to call controller, datacenter to datacenter)
 };
 
 struct LadderArrow {

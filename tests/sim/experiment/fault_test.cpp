@@ -6,6 +6,9 @@
 // Faults that act at the next handshake (certificates, TLS garbage, DNS, refused or dropped
 // connects) are preceded by sbc_tls_disconnected at 4 s: the first call after it finds the
 // pooled connection lost (549002), and the call after that opens a new one and meets the fault.
+//
+// A network-level failure hands the call from amer to emea, which tries sbc1 again (facts §1.5).
+// Every fault below is on sbc1's side, so emea meets it too and the caller hears emea's row.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -83,8 +86,59 @@ TEST_CASE("each row of the 504 table comes out of its fault with the exact phras
     CHECK(call.final_sip_code == 504);
     CHECK(call.final_ms_code == std::optional<std::uint32_t>(row.ms_code));
     CHECK(call.final_sip_phrase == "Unable to deliver INVITE: " + row.phrase);
-    CHECK(call.datacenter == "amer");
+    CHECK(call.datacenter == "emea");
+    CHECK(call.failovers == 1);
   }
+}
+
+TEST_CASE("a trunk refused to one datacenter is retried from another, which connects") {
+  // The SBC's firewall rejects amer only (an ACL that lacks one Microsoft address, facts §1.5).
+  e2e::Bed bed;
+  const auto outcome = bed.run(kDisconnectFirst + fault("5s", "firewall_reject", "sbc1", "peer = \"amer\"\n") + kTwoCalls);
+  REQUIRE(outcome.calls.size() == 2);
+  const trace::CallRecord& call = outcome.calls[1];
+  CHECK(call.final_sip_code == 200);
+  CHECK(call.datacenter == "emea");
+  CHECK(call.failovers == 1);
+  // Client to amer 50 ms; amer's SYN is reset (a round trip of 2 x 10 ms); amer hands the call to
+  // emea over the backbone (10 + 40 ms through contoso-hq); emea connects (TCP 2 x 40, TLS
+  // 4 x 40 ms), the INVITE reaches the carrier (40 + 2), which answers after 5 s, and the 200 and
+  // the client's CallAccepted come back (2 + 40 + 50).
+  REQUIRE(call.setup_delay.has_value());
+  CHECK(*call.setup_delay == Time::from_milliseconds(50 + 20 + 50 + 80 + 160 + 40 + 2 + 5000 + 2 + 40 + 50));
+}
+
+TEST_CASE("a connection lost after the SBC rang ends the call without trying again") {
+  // The INVITE went out on amer's pooled connection at 10.05 s and sbc1 rang; its TLS context
+  // expires while the far end's 200 is in flight (it leaves sbc1 at 15.064 s). facts §1.5: no
+  // failover after a provisional other than 100, so no other datacenter and no other SBC.
+  e2e::Bed bed;
+  const auto outcome = bed.run(fault("15068ms", "tls_context_expired", "sbc1") + outbound_call("10s"));
+  REQUIRE(outcome.calls.size() == 1);
+  const trace::CallRecord& call = outcome.calls[0];
+  CHECK(call.final_sip_code == 504);
+  CHECK(call.final_ms_code == std::optional<std::uint32_t>(569002));
+  CHECK(call.final_sip_phrase == "Unable to deliver INVITE: TLS decryption failed; HRESULT=590615");
+  CHECK(!call.setup_delay.has_value());  // the carrier answered, but the caller never heard it
+  CHECK(call.datacenter == "amer");
+  CHECK(call.failovers == 0);
+  CHECK(call.end == Time::from_milliseconds(15'068));
+}
+
+TEST_CASE("a trunk that times out from both datacenters fails when the second connect times out") {
+  e2e::Bed bed;
+  const auto outcome = bed.run(kDisconnectFirst + fault("5s", "firewall_drop", "sbc1") + kTwoCalls, "out", "2min");
+  REQUIRE(outcome.calls.size() == 2);
+  const trace::CallRecord& call = outcome.calls[1];
+  CHECK(call.final_ms_code == std::optional<std::uint32_t>(569002));
+  CHECK(call.datacenter == "emea");
+  CHECK(call.failovers == 1);
+  CHECK(!call.setup_delay.has_value());
+  // The call reaches amer at 40.05 s; amer's SYNs go unanswered for 21 s (Windows: 3 + 6 + 12 s)
+  // and it hands the call to emea at 61.10 s. emea's pool has been connecting to sbc1 since its
+  // own OPTIONS at 60 s, so the retry waits on that connect, which times out at 81 s: Microsoft
+  // ends the call then.
+  CHECK(call.end == Time::from_seconds(81));
 }
 
 TEST_CASE("a fault with a duration heals and the next call succeeds over a new TLS connection") {

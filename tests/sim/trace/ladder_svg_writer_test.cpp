@@ -215,10 +215,10 @@ TEST_CASE("a ladder renders to exactly these bytes") {
   ladder.arrows = {{1_s + 500_ms, 0, 1, "OPTIONS", LadderArrowKind::Sip}};
   const std::string expected =
       "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"340\" height=\"162\" viewBox=\"0 0 340 162\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"461\" height=\"162\" viewBox=\"0 0 461 162\" "
       "font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"12\">\n"
       "<title>call flow</title>\n"
-      "<rect width=\"340\" height=\"162\" fill=\"#ffffff\"/>\n"
+      "<rect width=\"461\" height=\"162\" fill=\"#ffffff\"/>\n"
       "<g class=\"lifelines\" stroke=\"#9aa5b1\" stroke-dasharray=\"3,3\">\n"
       "<line class=\"lifeline\" x1=\"144\" y1=\"46\" x2=\"144\" y2=\"114\"/>\n"
       "<line class=\"lifeline\" x1=\"284\" y1=\"46\" x2=\"284\" y2=\"114\"/>\n"
@@ -240,7 +240,7 @@ TEST_CASE("a ladder renders to exactly these bytes") {
       "<line x1=\"16\" y1=\"146\" x2=\"44\" y2=\"146\" stroke=\"#1f2933\" stroke-width=\"1.5\"/>\n"
       "<text x=\"50\" y=\"150\">SIP</text>\n"
       "<line x1=\"97\" y1=\"146\" x2=\"125\" y2=\"146\" stroke=\"#1a66c9\" stroke-width=\"1.5\" stroke-dasharray=\"6,4\"/>\n"
-      "<text x=\"131\" y=\"150\">client signalling</text>\n"
+      "<text x=\"131\" y=\"150\">not SIP: client signalling, Microsoft backbone</text>\n"
       "</g>\n"
       "</svg>\n";
   CHECK(trace::render_ladder_svg(ladder) == expected);
