@@ -46,12 +46,6 @@ struct DialogIdView {
   static std::optional<DialogIdView> of_received_response(const Message& response);
 };
 
-// The order of DialogTable's map; transparent, so a DialogIdView finds a DialogId key.
-struct DialogIdOrder {
-  using is_transparent = void;
-  bool operator()(DialogIdView a, DialogIdView b) const { return a < b; }
-};
-
 // "call-id;local=tag;remote=tag", for logs and test failure messages.
 std::string to_string(const DialogId& id);
 

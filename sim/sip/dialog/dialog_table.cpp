@@ -1,22 +1,32 @@
 #include "sim/sip/dialog/dialog_table.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "sim/core/check.hpp"
 
 namespace sip {
 
 Dialog& DialogTable::insert(Dialog dialog) {
-  DialogId id = dialog.id();
-  auto [position, inserted] = dialogs_.try_emplace(std::move(id), std::move(dialog));
-  DRSIM_CHECK(inserted, "a dialog with this id already exists");
-  return position->second;
+  DRSIM_CHECK(find(DialogIdView(dialog.id())) == nullptr, "a dialog with this id already exists");
+  CallDialogs& dialogs = calls_[dialog.id().call_id];
+  dialogs.push_back(std::make_unique<Dialog>(std::move(dialog)));
+  ++size_;
+  return *dialogs.back();
 }
 
-Dialog* DialogTable::find(DialogIdView id) {
-  auto position = dialogs_.find(id);
-  return position == dialogs_.end() ? nullptr : &position->second;
+const Dialog* DialogTable::find(DialogIdView id) const {
+  const auto call = calls_.find(id.call_id);
+  if (call == calls_.end()) return nullptr;
+  for (const std::unique_ptr<Dialog>& dialog : call->second) {
+    const DialogId& candidate = dialog->id();
+    if (candidate.local_tag == id.local_tag && candidate.remote_tag == id.remote_tag) return dialog.get();
+  }
+  return nullptr;
 }
+
+Dialog* DialogTable::find(DialogIdView id) { return const_cast<Dialog*>(std::as_const(*this).find(id)); }
 
 Dialog* DialogTable::match_request(const Message& request) {
   return find_live(DialogIdView::of_received_request(request));
@@ -26,24 +36,29 @@ Dialog* DialogTable::match_response(const Message& response) {
   return find_live(DialogIdView::of_received_response(response));
 }
 
+std::size_t DialogTable::remove_terminated_of(CallDialogs& dialogs) {
+  return std::erase_if(dialogs, [](const std::unique_ptr<Dialog>& dialog) {
+    return dialog->state() == Dialog::State::Terminated;
+  });
+}
+
 std::size_t DialogTable::remove_terminated() {
-  return std::erase_if(dialogs_, [](const auto& entry) { return entry.second.state() == Dialog::State::Terminated; });
+  std::size_t removed = 0;
+  for (auto call = calls_.begin(); call != calls_.end();) {
+    removed += remove_terminated_of(call->second);
+    call = call->second.empty() ? calls_.erase(call) : std::next(call);
+  }
+  size_ -= removed;
+  return removed;
 }
 
 std::size_t DialogTable::remove_terminated(std::string_view call_id) {
-  std::size_t removed = 0;
-  // A copy: `call_id` may view the key of a dialog this erases.
-  const DialogId first{std::string(call_id), {}, {}};
-  // Ids order by Call-ID first, and "" is the lowest tag: the call's dialogs start here.
-  auto position = dialogs_.lower_bound(first);
-  while (position != dialogs_.end() && position->first.call_id == first.call_id) {
-    if (position->second.state() == Dialog::State::Terminated) {
-      position = dialogs_.erase(position);
-      ++removed;
-    } else {
-      ++position;
-    }
-  }
+  const auto call = calls_.find(call_id);
+  if (call == calls_.end()) return 0;
+  // `call_id` may view the key or a dialog this erases: it is not read after this point.
+  const std::size_t removed = remove_terminated_of(call->second);
+  if (call->second.empty()) calls_.erase(call);
+  size_ -= removed;
   return removed;
 }
 

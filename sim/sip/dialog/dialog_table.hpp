@@ -1,11 +1,16 @@
 #pragma once
 // DialogTable: every dialog one user agent takes part in, keyed by DialogId, and the matching of
-// messages to them (RFC 3261 §12.2). An ordered map: iteration is in id order, never in hash
-// order, and a Dialog's address stays put until it is removed.
+// messages to them (RFC 3261 §12.2). Hashed by Call-ID (a busy user agent holds thousands of
+// calls, and a tree of long string keys costs a cache miss per level); a call has few dialogs
+// (one per fork), found by their tags in insertion order. Nothing iterates the table in an
+// order anyone sees, and a Dialog's address stays put until it is removed.
 #include <cstddef>
-#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "sim/sip/dialog/dialog.hpp"
 #include "sim/sip/dialog/dialog_id.hpp"
@@ -15,12 +20,11 @@ namespace sip {
 
 class DialogTable {
  public:
-  using Map = std::map<DialogId, Dialog, DialogIdOrder>;
-
   // Adding a second dialog with an id already present is a program bug: the local tag is ours
   // and unique (§19.3).
   Dialog& insert(Dialog dialog);
   Dialog* find(DialogIdView id);
+  const Dialog* find(DialogIdView id) const;
 
   // §12.2.2: the live dialog a received request belongs to (To tag = local tag, From tag =
   // remote tag). nullptr for a request without To tag (outside any dialog), and for one naming
@@ -36,13 +40,21 @@ class DialogTable {
   // The same for one Call-ID's dialogs only: what a call's end needs, in O(log n) instead of
   // a scan of every dialog of a busy user agent.
   std::size_t remove_terminated(std::string_view call_id);
-  std::size_t size() const { return dialogs_.size(); }
-  const Map& dialogs() const { return dialogs_; }
+  std::size_t size() const { return size_; }
 
  private:
-  Dialog* find_live(const std::optional<DialogIdView>& id);
+  // Transparent, so a lookup by a Call-ID viewed in a message allocates nothing.
+  struct CallIdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view call_id) const { return std::hash<std::string_view>{}(call_id); }
+  };
+  using CallDialogs = std::vector<std::unique_ptr<Dialog>>;
 
-  Map dialogs_;
+  Dialog* find_live(const std::optional<DialogIdView>& id);
+  static std::size_t remove_terminated_of(CallDialogs& dialogs);
+
+  std::unordered_map<std::string, CallDialogs, CallIdHash, std::equal_to<>> calls_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace sip

@@ -395,7 +395,10 @@ TEST_CASE("each forked 180 is its own early dialog and the unanswered one ends w
                     {3_s, 200, "fork-b", true}};
   bed.place_call(0_ms, 60_s);
   const auto state_of = [&bed](const char* tag) {
-    return bed.carrier.dialogs().dialogs().at(sip::DialogId{"1@198.51.100.20", expected_tag(1), tag}).state();
+    const sip::DialogId id{"1@198.51.100.20", expected_tag(1), tag};
+    const sip::Dialog* dialog = bed.carrier.dialogs().find(id);
+    REQUIRE(dialog != nullptr);
+    return dialog->state();
   };
   bed.simulation.run_until(2_s);
   CHECK(bed.carrier.dialogs().size() == 2);
