@@ -169,9 +169,9 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   sip::DialogTable dialogs_;
   std::map<std::string, PlacedCall, std::less<>> placed_calls_;      // by Call-ID
   std::map<std::string, ReceivedCall, std::less<>> received_calls_;  // by Call-ID
-  std::map<sip::TransactionKey, std::string> placed_invites_;        // INVITE client key → Call-ID
-  std::map<sip::TransactionKey, std::string> received_invites_;      // INVITE server key → Call-ID
-  std::map<sip::TransactionKey, sip::DialogId> byes_;                // BYE client key → its dialog
+  sip::TransactionKeyMap<std::string> placed_invites_;               // INVITE client key → Call-ID
+  sip::TransactionKeyMap<std::string> received_invites_;             // INVITE server key → Call-ID
+  sip::TransactionKeyMap<sip::DialogId> byes_;                       // BYE client key → its dialog
   std::map<sip::DialogId, UnacknowledgedSuccess> unacknowledged_;    // §13.3.1.4, by dialog
   std::uint32_t tag_sender_;  // branch_sender_id(name): tags of two carriers never meet
   std::uint64_t call_counter_ = 0;

@@ -252,10 +252,10 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
 
   sim::TimerHandle options_timer_;
   std::vector<bool> options_outstanding_;                    // by proxy: one ping at a time
-  std::map<sip::TransactionKey, std::size_t> options_by_key_;
+  sip::TransactionKeyMap<std::size_t> options_by_key_;
 
   std::map<std::uint64_t, Call> calls_;                       // ordered: never a hash order
-  std::map<sip::TransactionKey, std::uint64_t> call_by_invite_key_;
+  sip::TransactionKeyMap<std::uint64_t> call_by_invite_key_;
   std::map<std::string, std::uint64_t, std::less<>> call_by_call_id_;
   std::uint64_t next_call_ = 0;
   std::uint64_t next_call_id_ = 0;

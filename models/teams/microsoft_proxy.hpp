@@ -325,7 +325,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
   std::map<std::string, InboundCall, std::less<>> inbound_calls_;  // by the SBC's Call-ID
   std::map<std::uint64_t, std::string> inbound_by_reference_;
-  std::map<sip::TransactionKey, std::string> inbound_by_invite_key_;
+  sip::TransactionKeyMap<std::string> inbound_by_invite_key_;
   std::map<OutboundKey, OutboundCall> outbound_calls_;
   std::map<std::string, OutboundKey, std::less<>> outbound_by_call_id_;
   // INVITEs given up on (failover): a late 2xx is still ACKed and then ended with BYE (§13.2.2.4).

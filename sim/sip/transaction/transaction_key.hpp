@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "sim/sip/message.hpp"
 
@@ -48,11 +49,24 @@ struct TransactionKeyView {
   friend auto operator<=>(const TransactionKeyView&, const TransactionKeyView&) = default;
 };
 
-// The order of transaction tables; transparent, so a TransactionKeyView finds a TransactionKey.
-struct TransactionKeyOrder {
+// Hash and equality of transaction tables; transparent, so a TransactionKeyView finds a
+// TransactionKey without building one. Nothing may iterate a table hashed this way in an order
+// anyone sees (a walk must sort what it collects).
+struct TransactionKeyHash {
   using is_transparent = void;
-  bool operator()(const TransactionKeyView& a, const TransactionKeyView& b) const { return a < b; }
+  std::size_t operator()(const TransactionKeyView& key) const;
 };
+struct TransactionKeyEqual {
+  using is_transparent = void;
+  bool operator()(const TransactionKeyView& a, const TransactionKeyView& b) const {
+    return a.side == b.side && a.branch == b.branch && a.method == b.method && a.sent_by == b.sent_by;
+  }
+};
+
+// What an element keeps per transaction (the call an INVITE belongs to, ...), hashed like the
+// transaction tables.
+template <class Value>
+using TransactionKeyMap = std::unordered_map<TransactionKey, Value, TransactionKeyHash, TransactionKeyEqual>;
 
 // "client z9hG4bK1 INVITE", "server z9hG4bK1 sbc.contoso.com:5061 INVITE": for logs and tests.
 std::string describe(const TransactionKey& key);
