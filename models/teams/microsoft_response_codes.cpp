@@ -114,7 +114,12 @@ static_assert(rows_in_code_order(), "explain prints rows in table order: keep th
 void append_row(std::string& text, const MicrosoftResponseCode& row) {
   text += std::to_string(row.ms_code) + "  SIP " + std::to_string(row.sip_code) + "  ";
   text += row.is_delivery_failure ? "Unable to deliver INVITE: " + std::string(row.phrase) : std::string(row.phrase);
-  text += "\n  cause in drsim: " + std::string(row.cause) + "\n  suggested actions:\n";
+  text += "\n  cause in drsim: " + std::string(row.cause);
+  // facts §1.5: what Microsoft does before the caller hears a network-level failure.
+  if (row.is_delivery_failure)
+    text += "\n  failover: before answering this, Microsoft tries the same SBC once more from another datacenter "
+            "(unless the SBC already sent a provisional other than 100)";
+  text += "\n  suggested actions:\n";
   std::string_view actions = row.actions;
   while (!actions.empty()) {
     const std::size_t end = actions.find('\n');

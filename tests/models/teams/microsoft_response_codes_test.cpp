@@ -53,6 +53,8 @@ TEST_CASE("explain lists every row of a shared code and the 560xxx family") {
   CHECK(explained->find("0x80096004") != std::string::npos);
   CHECK(explained->find("0x80090322") != std::string::npos);
   CHECK(explained->find("590615") != std::string::npos);
+  CHECK(explained->find("tries the same SBC once more from another datacenter") != std::string::npos);
+  CHECK(teams::explain_microsoft_code(511404)->find("another datacenter") == std::string::npos);
 
   const auto renew = teams::explain_microsoft_code(569008);
   REQUIRE(renew);
