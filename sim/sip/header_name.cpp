@@ -1,6 +1,8 @@
 #include "sim/sip/header_name.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "sim/sip/sip_text.hpp"
 
@@ -44,53 +46,91 @@ HeaderId compact(char c) {
   }
 }
 
-// Every known name, bucketed by length and lower-case initial: a lookup compares the name with
-// at most two candidates. It runs once per header line of every parsed message.
+// Every known name in a 128-slot table, placed by a hash of its length and lower-case first
+// and last letters that puts no two names in one slot (checked below). A lookup is one slot:
+// the id, the length and the name's bytes sit together, so it costs one dependent load rather
+// than a bucket and then a name. It runs once per header line of every parsed message.
 constexpr std::size_t kLongestName = 19;  // "P-Asserted-Identity"
-constexpr std::size_t kBucketSize = 2;
+constexpr std::size_t kSlots = 128;
 
-struct NameBuckets {
-  HeaderId candidates[kLongestName + 1][26][kBucketSize] = {};
-  char lower_case[kNames.size()][kLongestName] = {};  // each name in lower case, to fold one side only
-  bool overflowed = false;  // a bucket needs more than kBucketSize names (checked below)
+constexpr std::size_t slot_of(std::size_t length, char first, char last) {
+  // The multipliers were searched for: the smallest that separate all known names.
+  return (length * 2 + static_cast<unsigned char>(first | 0x20) * 51u + static_cast<unsigned char>(last | 0x20)) &
+         (kSlots - 1);
+}
 
-  constexpr NameBuckets() {
+struct NameSlot {
+  char lower_case[kLongestName + 1] = {};  // the name in lower case, to fold one side only
+  // 0x20 where the name has a letter, 0 elsewhere: OR-ing it into the input folds exactly the
+  // letters, so a whole word compares case-insensitively and '-' still matches only '-'.
+  char case_bits[kLongestName + 1] = {};
+  std::uint8_t length = 0;  // 0: no name here
+  HeaderId id = HeaderId::Unknown;
+};
+
+struct NameTable {
+  NameSlot slots[kSlots] = {};
+  bool collided = false;  // two names share a slot, or one is too long (checked below)
+
+  constexpr NameTable() {
     for (std::size_t i = 1; i < kNames.size(); ++i) {
       const std::string_view name = kNames[i];
-      for (std::size_t k = 0; k < name.size() && k < kLongestName; ++k) lower_case[i][k] = to_lower(name[k]);
-      if (name.size() > kLongestName || to_lower(name[0]) < 'a' || to_lower(name[0]) > 'z') {
-        overflowed = true;
+      if (name.size() > kLongestName || name.size() < 2) {
+        collided = true;
         continue;
       }
-      HeaderId* bucket = candidates[name.size()][to_lower(name[0]) - 'a'];
-      std::size_t used = 0;
-      while (used < kBucketSize && bucket[used] != HeaderId::Unknown) ++used;
-      if (used == kBucketSize) {
-        overflowed = true;
-      } else {
-        bucket[used] = static_cast<HeaderId>(i);
+      NameSlot& slot = slots[slot_of(name.size(), name.front(), name.back())];
+      if (slot.length != 0) collided = true;
+      for (std::size_t k = 0; k < name.size(); ++k) {
+        slot.lower_case[k] = to_lower(name[k]);
+        slot.case_bits[k] = is_alpha(name[k]) ? 0x20 : 0;
       }
+      slot.length = static_cast<std::uint8_t>(name.size());
+      slot.id = static_cast<HeaderId>(i);
     }
   }
 };
-constexpr NameBuckets kBuckets{};
-static_assert(!kBuckets.overflowed, "raise kLongestName or kBucketSize for the new header name");
+constexpr NameTable kNameTable{};
+static_assert(!kNameTable.collided, "search new multipliers for slot_of: two header names share a slot");
+
+template <class Word>
+bool word_matches(const char* name, const char* lower, const char* bits) {
+  Word input;
+  Word expected;
+  Word fold;
+  std::memcpy(&input, name, sizeof(Word));
+  std::memcpy(&expected, lower, sizeof(Word));
+  std::memcpy(&fold, bits, sizeof(Word));
+  return (input | fold) == expected;
+}
+
+// Case-insensitive comparison of `size` bytes with a known name: whole words, the last one
+// overlapping the previous, as names are 2 to 19 bytes long.
+bool matches_known_name(const char* name, std::size_t size, const NameSlot& known) {
+  const char* lower = known.lower_case;
+  const char* bits = known.case_bits;
+  if (size >= 8) {
+    for (std::size_t k = 0; k + 8 < size; k += 8) {
+      if (!word_matches<std::uint64_t>(name + k, lower + k, bits + k)) return false;
+    }
+    return word_matches<std::uint64_t>(name + size - 8, lower + size - 8, bits + size - 8);
+  }
+  if (size >= 4) {
+    return word_matches<std::uint32_t>(name, lower, bits) &&
+           word_matches<std::uint32_t>(name + size - 4, lower + size - 4, bits + size - 4);
+  }
+  return word_matches<std::uint16_t>(name, lower, bits) &&
+         word_matches<std::uint16_t>(name + size - 2, lower + size - 2, bits + size - 2);
+}
 
 }  // namespace
 
 HeaderId header_id(std::string_view name) {
   if (name.size() == 1) return compact(name[0]);
-  if (name.empty() || name.size() > kLongestName) return HeaderId::Unknown;
-  const char initial = to_lower(name[0]);
-  if (initial < 'a' || initial > 'z') return HeaderId::Unknown;
-  for (HeaderId candidate : kBuckets.candidates[name.size()][initial - 'a']) {
-    if (candidate == HeaderId::Unknown) break;
-    const char* lower = kBuckets.lower_case[static_cast<std::size_t>(candidate)];
-    std::size_t k = 1;  // the initial already matched
-    while (k < name.size() && to_lower(name[k]) == lower[k]) ++k;
-    if (k == name.size()) return candidate;
-  }
-  return HeaderId::Unknown;
+  if (name.size() < 2 || name.size() > kLongestName) return HeaderId::Unknown;
+  const NameSlot& slot = kNameTable.slots[slot_of(name.size(), name.front(), name.back())];
+  if (slot.length != name.size() || !matches_known_name(name.data(), name.size(), slot)) return HeaderId::Unknown;
+  return slot.id;
 }
 
 std::string_view canonical_name(HeaderId id) { return kNames[static_cast<std::size_t>(id)]; }

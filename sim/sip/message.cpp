@@ -54,30 +54,38 @@ bool parse_via_parts(std::string_view base, std::string_view text, ViaParts& out
   out = kEmpty;
   text = trim_lws(text);
   out.text = range_of(base, text);
+  const std::size_t size = text.size();
   std::size_t i = 0;
   const auto skip_lws = [&] {
-    while (i < text.size() && is_lws_char(text[i])) ++i;
+    while (i < size && is_lws_char(text[i])) ++i;
   };
+  const char* const readable_end = base.data() + base.size();  // `text` lies inside `base`
   const auto token = [&]() {
     std::size_t start = i;
-    while (i < text.size() && is_token_char(text[i])) ++i;
-    return text.substr(start, i - start);
+    i = static_cast<std::size_t>(skip_class<TokenClass>(text.data() + i, text.data() + size, readable_end) - text.data());
+    return slice(text, start, i - start);
   };
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport (§20.42; SLASH allows
-  // LWS around it, which RFC 4475 §3.1.1.1 exercises).
-  std::string_view protocol = token();
-  skip_lws();
-  if (i >= text.size() || text[i] != '/') return fail(error, text.data() + i, "Via without SIP/2.0/transport");
-  ++i;
-  skip_lws();
-  std::string_view version = token();
-  skip_lws();
-  if (!iequals(protocol, "SIP") || version != "2.0") {
-    error.wrong_version = true;
-    return fail(error, text.data(), "Via sent-protocol is not SIP/2.0");
+  // LWS around it, which RFC 4475 §3.1.1.1 exercises). Nearly every Via starts "SIP/2.0/",
+  // which the general path below would accept in the same way.
+  if (size >= 8 && (text[0] | 0x20) == 's' && (text[1] | 0x20) == 'i' && (text[2] | 0x20) == 'p' &&
+      slice(text, 3, 5) == "/2.0/") {
+    i = 8;
+  } else {
+    std::string_view protocol = token();
+    skip_lws();
+    if (i >= size || text[i] != '/') return fail(error, text.data() + i, "Via without SIP/2.0/transport");
+    ++i;
+    skip_lws();
+    std::string_view version = token();
+    skip_lws();
+    if (!iequals(protocol, "SIP") || version != "2.0") {
+      error.wrong_version = true;
+      return fail(error, text.data(), "Via sent-protocol is not SIP/2.0");
+    }
+    if (i >= size || text[i] != '/') return fail(error, text.data() + i, "Via without a transport");
+    ++i;
   }
-  if (i >= text.size() || text[i] != '/') return fail(error, text.data() + i, "Via without a transport");
-  ++i;
   skip_lws();
   std::string_view transport = token();
   if (transport.empty()) return fail(error, text.data() + i, "Via without a transport");
@@ -86,48 +94,66 @@ bool parse_via_parts(std::string_view base, std::string_view text, ViaParts& out
   skip_lws();
   if (i == before) return fail(error, text.data() + i, "Via needs whitespace before sent-by");
   std::string_view host;
-  if (i < text.size() && text[i] == '[') {
-    std::size_t close = text.find(']', i);
+  if (i < size && text[i] == '[') {
+    std::size_t close = find_byte(text, ']', i, readable_end);
     if (close == std::string_view::npos) return fail(error, text.data() + i, "IPv6 reference without ']'");
-    host = text.substr(i + 1, close - i - 1);
+    host = slice(text, i + 1, close - i - 1);
     if (!is_ipv6_address(host)) return fail(error, host.data(), "invalid IPv6 address in Via");
     out.host_kind = HostKind::Ipv6;
     i = close + 1;
   } else {
+    // The host ends at LWS, ':' or ';'; a scan over hostname characters classifies the common
+    // host in the same pass, anything else goes through classify_host.
     std::size_t start = i;
-    while (i < text.size() && !is_lws_char(text[i]) && text[i] != ':' && text[i] != ';') ++i;
-    host = text.substr(start, i - start);
-    out.host_kind = classify_host(host);
+    i = static_cast<std::size_t>(skip_class<HostnameClass>(text.data() + i, text.data() + size, readable_end) -
+                                 text.data());
+    const bool only_hostname_chars = i == size || is_lws_char(text[i]) || text[i] == ':' || text[i] == ';';
+    if (!only_hostname_chars) {
+      while (i < size && !is_lws_char(text[i]) && text[i] != ':' && text[i] != ';') ++i;
+    }
+    host = slice(text, start, i - start);
+    out.host_kind = only_hostname_chars ? classify_hostname_chars(host) : classify_host(host);
     if (host.empty() || out.host_kind == HostKind::None) return fail(error, host.data(), "invalid Via sent-by host");
   }
   out.host = range_of(base, host);
   skip_lws();
-  if (i < text.size() && text[i] == ':') {
+  if (i < size && text[i] == ':') {
     ++i;
     skip_lws();
     const std::size_t start = i;
     if (!parse_port_digits(text, i, out.port)) return fail(error, text.data() + start, "invalid Via port");
     out.has_port = true;
   }
-  std::string_view rest = trim_lws(text.substr(i));
+  std::string_view rest = trim_lws(slice_from(text, i));
   if (rest.empty()) return true;
-  bool ok = scan_header_params(rest, error, [&](std::string_view name, std::string_view value, bool) {
-    if (iequals(name, "branch")) {
-      out.has_branch = true;
-      out.branch = range_of(base, value);
-    } else if (iequals(name, "received")) {
-      out.received = range_of(base, value);
-    } else if (iequals(name, "rport")) {
-      out.has_rport = true;
-      out.rport = range_of(base, value);
-    } else if (iequals(name, "maddr")) {
-      out.maddr = range_of(base, value);
-    } else if (iequals(name, "alias")) {
-      out.has_alias = true;
+  bool ok = scan_header_params(rest, readable_end, error, [&](std::string_view name, std::string_view value, bool) {
+    // Dispatch on the length first: most parameters are none of these five.
+    switch (name.size()) {
+      case 6:
+        if (iequals(name, "branch")) {
+          out.has_branch = true;
+          out.branch = range_of(base, value);
+        }
+        break;
+      case 8:
+        if (iequals(name, "received")) out.received = range_of(base, value);
+        break;
+      case 5:
+        if (iequals(name, "rport")) {
+          out.has_rport = true;
+          out.rport = range_of(base, value);
+        } else if (iequals(name, "maddr")) {
+          out.maddr = range_of(base, value);
+        } else if (iequals(name, "alias")) {
+          out.has_alias = true;
+        }
+        break;
+      default:
+        break;
     }
   });
   if (!ok) return false;
-  out.params = range_of(base, rest.substr(1));
+  out.params = range_of(base, slice_from(rest, 1));
   return true;
 }
 
@@ -138,8 +164,8 @@ namespace {
 // Parses every element of a comma-list header (§7.3.1) with `parse_one` and appends it to
 // `out`; an empty element or an unclosed quote or '<' rejects the header.
 template <class Parts, class Container, class ParseOne>
-bool parse_list_elements(std::string_view value, Container& out, FieldError& error, const char* empty_reason,
-                         const char* unbalanced_reason, ParseOne parse_one) {
+bool parse_list_elements(std::string_view value, const char* readable_end, Container& out, FieldError& error,
+                         const char* empty_reason, const char* unbalanced_reason, ParseOne parse_one) {
   bool element_ok = true;
   const bool balanced = split_top_level_commas(value, [&](std::string_view element) {
     if (trim_lws(element).empty()) {
@@ -153,7 +179,7 @@ bool parse_list_elements(std::string_view value, Container& out, FieldError& err
       return false;
     }
     return true;
-  });
+  }, readable_end);
   if (!balanced) return fail(error, value.data(), unbalanced_reason);
   return element_ok;
 }
@@ -162,22 +188,27 @@ bool parse_list_elements(std::string_view value, Container& out, FieldError& err
 
 bool Message::index_header(std::size_t index, FieldError& error) {
   const HeaderField& field = headers_[index];
-  const std::string_view base = buffer_;
-  const std::string_view value = field.value.in(base);
-  switch (field.id) {
+  return index_field(field.id, field.value, buffer_, error);
+}
+
+bool Message::index_field(HeaderId id, Range value_range, std::string_view source, FieldError& error) {
+  const std::string_view base = source;
+  const std::string_view value = value_range.in(base);
+  const char* const readable_end = base.data() + base.size();
+  switch (id) {
     case HeaderId::Via:
-      return parse_list_elements<ViaParts>(value, vias_, error, "empty Via value in the list", "unbalanced quote or <> in Via",
+      return parse_list_elements<ViaParts>(value, readable_end, vias_, error, "empty Via value in the list", "unbalanced quote or <> in Via",
                                            [&](std::string_view element, ViaParts& parts) { return parse_via_parts(base, element, parts, error); });
     case HeaderId::From:
     case HeaderId::To: {
       // Single-valued; a second occurrence is a semantic error (RFC 4475 §3.3.8) that
       // validate_message reports, so only the first one is indexed.
-      bool& has = field.id == HeaderId::From ? has_from_ : has_to_;
+      bool& has = id == HeaderId::From ? has_from_ : has_to_;
       if (has) {
         NameAddrParts ignored;
         return parse_name_addr_parts(base, value, ignored, error);
       }
-      NameAddrParts& parts = field.id == HeaderId::From ? from_ : to_;
+      NameAddrParts& parts = id == HeaderId::From ? from_ : to_;
       if (!parse_name_addr_parts(base, value, parts, error)) {
         parts = NameAddrParts{};
         return false;
@@ -188,10 +219,10 @@ bool Message::index_header(std::size_t index, FieldError& error) {
     case HeaderId::CallId: {
       // callid = word [ "@" word ] (§25.1): no LWS inside, not empty.
       if (value.empty()) return fail(error, value.data(), "empty Call-ID");
-      for (const char& c : value) {
-        if (is_lws_char(c)) return fail(error, &c, "whitespace inside Call-ID");
-      }
-      if (call_id_.empty()) call_id_ = field.value;
+      const char* value_end = value.data() + value.size();
+      const char* space = skip_class<NotLwsClass>(value.data(), value_end, readable_end);
+      if (space != value_end) return fail(error, space, "whitespace inside Call-ID");
+      if (call_id_.empty()) call_id_ = value_range;
       return true;
     }
     case HeaderId::CSeq: {
@@ -249,7 +280,7 @@ bool Message::index_header(std::size_t index, FieldError& error) {
       }
       if (contact_star_) return fail(error, value.data(), "Contact '*' mixed with addresses");
       return parse_list_elements<NameAddrParts>(
-          value, contacts_, error, "empty Contact value in the list", "unterminated quote or <> in Contact",
+          value, readable_end, contacts_, error, "empty Contact value in the list", "unterminated quote or <> in Contact",
           [&](std::string_view element, NameAddrParts& parts) { return parse_name_addr_parts(base, element, parts, error); });
     }
     default:

@@ -223,6 +223,27 @@ class Message {
 
   sim::Result<NameAddr, std::string> single_name_addr(HeaderId id) const;
   bool index_header(std::size_t index, FieldError& error);
+  // The kinds index_header parses into core state; the parser skips the call for the others.
+  static bool is_indexed(HeaderId id) {
+    switch (id) {
+      case HeaderId::Via:
+      case HeaderId::From:
+      case HeaderId::To:
+      case HeaderId::CallId:
+      case HeaderId::CSeq:
+      case HeaderId::MaxForwards:
+      case HeaderId::ContentLength:
+      case HeaderId::Contact:
+        return true;
+      default:
+        return false;
+    }
+  }
+  // index_header for a field of kind `id` whose value is `value_range`; the parser passes what
+  // it has just stored instead of reading the field back. `source` holds the same bytes as the
+  // buffer at the value's offsets (the parser passes its input, whose loads do not wait on the
+  // stores that copied it); ranges are offsets, so they are the same in both.
+  bool index_field(HeaderId id, Range value_range, std::string_view source, FieldError& error);
   // Re-reads the core state fed by fields of kind `id` after they were added, removed or
   // rewritten.
   void reindex(HeaderId id);

@@ -23,9 +23,10 @@ struct NameAddrParts {
 // Checks a header-parameter list "; a = b ;c" (generic-param, §25.1): LWS allowed around ';' and
 // '=', values are token, host or quoted-string, names are tokens and none may be empty (RFC 4475
 // §3.1.2.1 "Extraneous Header Field Separators" must fail). `text` starts at the first ';'.
-// Calls visit(name, value, has_value) per parameter.
+// Calls visit(name, value, has_value) per parameter. Bytes up to `readable_end` (the end of the
+// buffer `text` lies in) may be loaded while scanning.
 template <class Visit>
-bool scan_header_params(std::string_view text, FieldError& error, Visit&& visit);
+bool scan_header_params(std::string_view text, const char* readable_end, FieldError& error, Visit&& visit);
 
 bool parse_name_addr_parts(std::string_view base, std::string_view text, NameAddrParts& out,
                            FieldError& error);
@@ -76,7 +77,9 @@ inline bool skip_quoted_string(std::string_view text, std::size_t& i) {
 }
 
 template <class Visit>
-bool scan_header_params(std::string_view text, FieldError& error, Visit&& visit) {
+bool scan_header_params(std::string_view text, const char* readable_end, FieldError& error, Visit&& visit) {
+  const char* const data = text.data();
+  const char* const end = data + text.size();
   std::size_t i = 0;
   const auto skip_lws = [&] {
     while (i < text.size() && is_lws_char(text[i])) ++i;
@@ -91,15 +94,15 @@ bool scan_header_params(std::string_view text, FieldError& error, Visit&& visit)
     ++i;
     skip_lws();
     std::size_t name_start = i;
-    while (i < text.size() && is_token_char(text[i])) ++i;
+    i = static_cast<std::size_t>(skip_class<TokenClass>(data + i, end, readable_end) - data);
     if (i == name_start) {
       error.at = text.data() + i;
       error.reason = "empty or invalid parameter name";
       return false;
     }
-    std::string_view name = text.substr(name_start, i - name_start);
+    const std::string_view name(data + name_start, i - name_start);
     skip_lws();
-    std::string_view value = text.substr(i, 0);  // flags: an empty view at the name's end
+    std::string_view value(data + i, 0);  // flags: an empty view at the name's end
     bool has_value = false;
     if (i < text.size() && text[i] == '=') {
       ++i;
@@ -120,14 +123,14 @@ bool scan_header_params(std::string_view text, FieldError& error, Visit&& visit)
         }
         i = close + 1;
       } else {
-        while (i < text.size() && (is_token_char(text[i]) || text[i] == ':')) ++i;
+        i = static_cast<std::size_t>(skip_class<TokenOrColonClass>(data + i, end, readable_end) - data);
       }
       if (i == value_start) {
         error.at = text.data() + i;
         error.reason = "empty parameter value after '='";
         return false;
       }
-      value = text.substr(value_start, i - value_start);
+      value = std::string_view(data + value_start, i - value_start);
       has_value = true;
       skip_lws();
     }

@@ -1,6 +1,5 @@
 #include "sim/sip/parser.hpp"
 
-#include <cstring>
 #include <vector>
 
 namespace sip {
@@ -34,6 +33,9 @@ class MessageParser {
   }
   bool parse_start_line(std::size_t end);
   bool parse_headers(std::size_t& pos);
+  // Finds the line feed that ends the field starting at `line_start`, searching from `from`
+  // (past the name, which holds no line break) and across folds (§7.3.1).
+  bool find_field_end(std::size_t line_start, std::size_t from, std::size_t& newline, bool& folded);
 
   std::string_view bytes_;
   Framing framing_;
@@ -43,12 +45,7 @@ class MessageParser {
 
 namespace {
 
-std::size_t find_newline(std::string_view text, std::size_t from) {
-  if (from >= text.size()) return std::string_view::npos;
-  const void* hit = std::memchr(text.data() + from, '\n', text.size() - from);
-  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data())
-             : std::string_view::npos;
-}
+std::size_t find_newline(std::string_view text, std::size_t from) { return find_byte(text, '\n', from); }
 
 bool is_sip_2_0(std::string_view version) {
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; the literal "SIP" is case-insensitive (§7.1).
@@ -95,7 +92,9 @@ std::size_t original_index(std::string_view folded, std::size_t index) {
 }  // namespace
 
 bool MessageParser::parse_start_line(std::size_t end) {
-  const std::string_view base = message_.buffer_;
+  // Read from the caller's bytes, which the buffer copies byte for byte here: loads from the
+  // fresh copy would wait on the copy's stores. Ranges are offsets, the same in both.
+  const std::string_view base = bytes_;
   std::string_view line = base.substr(0, end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.size() >= 4 && iequals(line.substr(0, 4), "SIP/")) {
@@ -167,6 +166,28 @@ bool MessageParser::parse_start_line(std::size_t end) {
   return true;
 }
 
+bool MessageParser::find_field_end(std::size_t line_start, std::size_t from, std::size_t& newline,
+                                   bool& folded) {
+  // A field runs to the first line break not followed by SP or HTAB (§7.3.1 folding). Lines
+  // are searched in the caller's bytes (see parse_headers).
+  const char* const data = bytes_.data();
+  const char* const end = data + bytes_.size();
+  const char* hit = find_byte(data + from, end, '\n');
+  if (hit == end) return fail(ParseErrorKind::Truncated, line_start, "header section not terminated by an empty line");
+  folded = false;
+  while (hit + 1 < end && is_ws(hit[1])) {
+    folded = true;
+    const char* next = find_byte(hit + 1, end, '\n');
+    if (next == end) {
+      return fail(ParseErrorKind::Truncated, static_cast<std::size_t>(hit + 1 - data),
+                  "header section not terminated by an empty line");
+    }
+    hit = next;
+  }
+  newline = static_cast<std::size_t>(hit - data);
+  return true;
+}
+
 bool MessageParser::parse_headers(std::size_t& pos) {
   std::string& buffer = message_.buffer_;
   const std::size_t size = buffer.size();
@@ -174,57 +195,90 @@ bool MessageParser::parse_headers(std::size_t& pos) {
     if (pos >= size) {
       return fail(ParseErrorKind::Truncated, pos, "header section not terminated by an empty line");
     }
-    if (buffer[pos] == '\n') {
+    // Lines are found in the caller's bytes rather than in the buffer just copied from them:
+    // loads from the copy would wait on its stores. From this line on both hold the same bytes
+    // (unfolding rewrites only earlier fields); values are read from the buffer.
+    const char* const data = bytes_.data();
+    const char first = data[pos];
+    if (first == '\n') {
       ++pos;
       return true;
     }
-    if (buffer[pos] == '\r' && pos + 1 < size && buffer[pos + 1] == '\n') {
+    if (first == '\r' && pos + 1 < size && data[pos + 1] == '\n') {
       pos += 2;
       return true;
     }
-    if (is_ws(buffer[pos])) return fail(ParseErrorKind::Malformed, pos, "continuation line without a header");
-    std::size_t newline = find_newline(buffer, pos);
-    if (newline == std::string_view::npos) {
-      return fail(ParseErrorKind::Truncated, pos, "header section not terminated by an empty line");
+    if (is_ws(first)) return fail(ParseErrorKind::Malformed, pos, "continuation line without a header");
+
+    // The line's end is searched from its start, not from the colon: the next line then does not
+    // wait for this one's name scan, and the two overlap. A bad name is reported only after
+    // find_field_end, which would have reported a truncation first.
+    const char* const end = data + size;
+    const char* line_feed = find_byte(data + pos, end, '\n');
+
+    // field-name HCOLON field-value; HCOLON = *( SP / HTAB ) ":" SWS  (§25.1). A known name
+    // right before the line's first colon is the field name: known names are letters and '-',
+    // all token characters, so the token scan below would stop at that colon too.
+    const char* const line_start = data + pos;
+    const char* const colon = find_byte(line_start, line_feed, end, ':');
+    HeaderId id = HeaderId::Unknown;
+    if (colon != line_feed && colon != line_start && !is_ws(colon[-1])) {
+      id = header_id(std::string_view(line_start, static_cast<std::size_t>(colon - line_start)));
     }
-    bool folded = false;
-    while (newline + 1 < size && is_ws(buffer[newline + 1])) {
-      folded = true;
-      const std::size_t next = find_newline(buffer, newline + 1);
-      if (next == std::string_view::npos) {
-        return fail(ParseErrorKind::Truncated, newline + 1, "header section not terminated by an empty line");
+    std::size_t i = 0;
+    std::size_t name_end = 0;
+    if (id != HeaderId::Unknown) {
+      name_end = i = static_cast<std::size_t>(colon - data);
+    } else {
+      i = static_cast<std::size_t>(skip_class<TokenClass>(line_start, end, end) - data);
+      name_end = i;
+      while (i < size && is_ws(data[i])) ++i;
+      if (name_end == pos || i >= size || data[i] != ':') {
+        std::size_t newline = 0;
+        bool folded = false;
+        if (!find_field_end(pos, pos, newline, folded)) return false;
+        if (name_end == pos) return fail(ParseErrorKind::Malformed, pos, "header line does not start with a field name");
+        return fail(ParseErrorKind::Malformed, i, "header line without ':' after the field name");
       }
-      newline = next;
+      id = header_id(std::string_view(line_start, name_end - pos));
+    }
+    std::size_t newline = 0;
+    bool folded = false;
+    ++i;
+    // The common line: no fold after its line feed (which, as name and colon hold none, comes
+    // after the colon). Anything else takes find_field_end, which reports truncation where the
+    // full search would.
+    if (line_feed == end || (line_feed + 1 < end && is_ws(line_feed[1]))) {
+      if (!find_field_end(pos, i, newline, folded)) return false;
+    } else {
+      newline = static_cast<std::size_t>(line_feed - data);
     }
     std::size_t field_end = newline;
-    if (field_end > pos && buffer[field_end - 1] == '\r') --field_end;
-
-    // field-name HCOLON field-value; HCOLON = *( SP / HTAB ) ":" SWS  (§25.1)
-    std::size_t i = pos;
-    while (i < field_end && is_token_char(buffer[i])) ++i;
-    if (i == pos) return fail(ParseErrorKind::Malformed, pos, "header line does not start with a field name");
-    const std::size_t name_end = i;
-    while (i < field_end && is_ws(buffer[i])) ++i;
-    if (i >= field_end || buffer[i] != ':') {
-      return fail(ParseErrorKind::Malformed, i, "header line without ':' after the field name");
-    }
-    ++i;
+    if (data[field_end - 1] == '\r') --field_end;  // field_end - 1 >= the colon's index
     std::size_t value_length = field_end - i;
     if (folded) value_length = unfold_in_place(buffer.data() + i, value_length);
     const std::string_view base = buffer;
-    const std::string_view name = base.substr(pos, name_end - pos);
-    const std::string_view value = trim_lws(base.substr(i, value_length));
+    // An unfolded value differs from the input; any other is read from the input (see above).
+    const std::string_view source = folded ? base : bytes_;
+    // Both lie inside the buffer (pos <= name_end, i + value_length <= size): no substr checks.
+    const std::string_view name(source.data() + pos, name_end - pos);
+    const std::string_view value = trim_lws(std::string_view(source.data() + i, value_length));
 
+    const Range value_range = range_of(source, value);
     HeaderField& field = message_.headers_.emplace_back();
-    field.id = header_id(name);
-    field.name = range_of(base, name);
-    field.value = range_of(base, value);
+    field.id = id;
+    field.name = range_of(source, name);
+    field.value = value_range;
+    if (!Message::is_indexed(id)) {
+      pos = newline + 1;
+      continue;
+    }
     FieldError field_error;
-    if (!message_.index_header(message_.headers_.size() - 1, field_error)) {
-      std::size_t at = field_error.at != nullptr ? static_cast<std::size_t>(field_error.at - base.data())
-                                                 : static_cast<std::size_t>(value.data() - base.data());
+    if (!message_.index_field(id, value_range, source, field_error)) {
+      std::size_t at = field_error.at != nullptr ? static_cast<std::size_t>(field_error.at - source.data())
+                                                 : static_cast<std::size_t>(value.data() - source.data());
       if (folded && at >= i) at = i + original_index(bytes_.substr(i, field_end - i), at - i);
-      const std::string_view shown = field.id == HeaderId::Unknown ? name : canonical_name(field.id);
+      const std::string_view shown = id == HeaderId::Unknown ? name : canonical_name(id);
       return fail(field_error.wrong_version ? ParseErrorKind::WrongVersion : ParseErrorKind::Malformed, at,
                   std::string(shown) + ": " + field_error.reason);
     }
@@ -234,7 +288,7 @@ bool MessageParser::parse_headers(std::size_t& pos) {
 
 bool MessageParser::run() {
   message_.buffer_.assign(bytes_.data(), bytes_.size());
-  const std::size_t start_end = find_newline(message_.buffer_, 0);
+  const std::size_t start_end = find_newline(bytes_, 0);
   if (start_end == std::string_view::npos) {
     if (bytes_.empty()) return fail(ParseErrorKind::Truncated, 0, "empty message");
     return fail(ParseErrorKind::Truncated, bytes_.size(), "start line not terminated by CRLF");

@@ -11,7 +11,6 @@ int hex_value(char c) {
   return c - 'A' + 10;
 }
 
-bool is_user_char(char c) { return has_class(c, kUserChar); }
 bool is_param_char(char c) { return has_class(c, kParamChar); }
 bool is_header_char(char c) { return has_class(c, kUriHeaderChar); }
 
@@ -39,6 +38,47 @@ bool check_uri_params(std::string_view params, FieldError& error) {
     }
   }
   return true;
+}
+
+// One pass over a userinfo (§25.1 userinfo = user [ ":" password ]) for what three scans would
+// find: the first byte that is neither a user character nor ':' (`stop`, or the end), the
+// first ':' and whether a '%' escape occurs before `stop`.
+struct UserinfoScan {
+  const char* stop;
+  const char* first_colon;  // the end when there is none
+  bool has_escape;
+};
+
+UserinfoScan scan_userinfo(const char* from, const char* end, const char* readable_end) {
+  UserinfoScan scan{end, end, false};
+#if defined(__SSE2__)
+  while (from < end && readable_end - from >= 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from));
+    const auto mask = [](__m128i bytes) { return static_cast<unsigned>(_mm_movemask_epi8(bytes)); };
+    const unsigned inside = end - from >= 16 ? 0xFFFFu : (1u << (end - from)) - 1;  // bytes before `end`
+    const unsigned invalid = ~mask(UserOrColonClass::chunk(chunk)) & inside;
+    const unsigned before_stop = invalid != 0 ? (invalid & (0u - invalid)) - 1 : inside;
+    const unsigned colons = mask(simd::equal(chunk, ':')) & before_stop;
+    if (colons != 0 && scan.first_colon == end) scan.first_colon = from + __builtin_ctz(colons);
+    scan.has_escape |= (mask(simd::equal(chunk, '%')) & before_stop) != 0;
+    if (invalid != 0) {
+      scan.stop = from + __builtin_ctz(invalid);
+      return scan;
+    }
+    from += 16;
+  }
+#endif
+  for (; from < end; ++from) {
+    const char c = *from;
+    if (c == ':') {
+      if (scan.first_colon == end) scan.first_colon = from;
+    } else if (!has_class(c, kUserChar)) {
+      scan.stop = from;
+      return scan;
+    }
+    scan.has_escape |= c == '%';
+  }
+  return scan;
 }
 
 }  // namespace
@@ -98,15 +138,18 @@ bool is_ipv6_address(std::string_view text) {
   return double_colon ? groups <= 7 : groups == 8;
 }
 
+HostKind classify_hostname_chars(std::string_view host) {
+  // An IPv4address starts with a digit; only then is the dotted-quad check worth running.
+  if (!host.empty() && is_digit(host.front()) && is_ipv4_address(host)) return HostKind::Ipv4;
+  return host.empty() || host.front() == '.' || host.front() == '-' ? HostKind::None : HostKind::Fqdn;
+}
+
 HostKind classify_host(std::string_view host) {
   // One table-driven pass over hostname characters (§25.1 hostname: alphanum, '-', '.') decides
   // the common cases; a host made only of them is an IPv4address if it reads as one.
   std::size_t i = 0;
   while (i < host.size() && has_class(host[i], kHostnameChar)) ++i;
-  if (i == host.size()) {
-    if (is_ipv4_address(host)) return HostKind::Ipv4;
-    return host.empty() || host.front() == '.' || host.front() == '-' ? HostKind::None : HostKind::Fqdn;
-  }
+  if (i == host.size()) return classify_hostname_chars(host);
   // Any other byte rules out IPv4 and a hostname; only an IPv6 address (with ':') is left.
   if (host.find(':', i) != std::string_view::npos) {
     return is_ipv6_address(host) ? HostKind::Ipv6 : HostKind::None;
@@ -176,20 +219,29 @@ bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out
   static constexpr UriParts kEmpty{};
   out = kEmpty;
   out.text = range_of(base, text);
+  const char* const readable_end = base.data() + base.size();  // `text` lies inside `base`
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (§25.1)
   if (text.empty() || !is_alpha(text[0])) return fail(error, text.data(), "URI must start with a scheme");
   std::size_t colon = 1;
-  while (colon < text.size() && (is_alnum(text[colon]) || text[colon] == '+' ||
-                                 text[colon] == '-' || text[colon] == '.')) {
-    ++colon;
+  const bool plain_sip = text.size() >= 4 && (text[0] | 0x20) == 's' && (text[1] | 0x20) == 'i' &&
+                         (text[2] | 0x20) == 'p' && text[3] == ':';
+  if (plain_sip) {
+    colon = 3;  // "sip:" in any case, which the scan below would find too
+  } else {
+    while (colon < text.size() && (is_alnum(text[colon]) || text[colon] == '+' ||
+                                   text[colon] == '-' || text[colon] == '.')) {
+      ++colon;
+    }
+    if (colon >= text.size() || text[colon] != ':') {
+      return fail(error, text.data() + colon, "URI scheme must be followed by ':'");
+    }
   }
-  if (colon >= text.size() || text[colon] != ':') {
-    return fail(error, text.data() + colon, "URI scheme must be followed by ':'");
-  }
-  std::string_view scheme = text.substr(0, colon);
+  std::string_view scheme = slice(text, 0, colon);
   out.scheme = range_of(base, scheme);
-  std::string_view rest = text.substr(colon + 1);
-  if (iequals(scheme, "sip")) {
+  std::string_view rest = slice_from(text, colon + 1);
+  if (plain_sip) {
+    out.scheme_kind = UriScheme::Sip;
+  } else if (iequals(scheme, "sip")) {
     out.scheme_kind = UriScheme::Sip;
   } else if (iequals(scheme, "sips")) {
     out.scheme_kind = UriScheme::Sips;
@@ -226,69 +278,85 @@ bool parse_uri_parts(std::string_view base, std::string_view text, UriParts& out
   }
 
   // SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]  (§19.1.1)
-  std::size_t at = rest.find('@');
+  std::size_t at = find_byte(rest, '@', 0, readable_end);
   std::string_view hostpart = rest;
   if (at != std::string_view::npos) {
     out.has_at = true;
-    std::string_view userinfo = rest.substr(0, at);
-    std::size_t pw = std::string_view::npos;  // the first ':' separates the password
-    bool escaped = false;
-    for (std::size_t k = 0; k < userinfo.size(); ++k) {
-      const char c = userinfo[k];
-      if (c == ':') {
-        if (pw == std::string_view::npos) pw = k;
-      } else if (!is_user_char(c)) {
-        return fail(error, userinfo.data() + k, "character not allowed in the URI user part");
-      }
-      if (c == '%') escaped = true;
-    }
-    if (escaped && !escapes_well_formed(userinfo)) {
+    std::string_view userinfo = slice(rest, 0, at);
+    const char* userinfo_end = userinfo.data() + userinfo.size();
+    const UserinfoScan scan = scan_userinfo(userinfo.data(), userinfo_end, readable_end);
+    if (scan.stop != userinfo_end) return fail(error, scan.stop, "character not allowed in the URI user part");
+    // The first ':' separates the password.
+    const std::size_t pw =
+        scan.first_colon == userinfo_end ? std::string_view::npos : static_cast<std::size_t>(scan.first_colon - userinfo.data());
+    if (scan.has_escape && !escapes_well_formed(userinfo)) {
       return fail(error, userinfo.data(), "bad % escape in the URI user part");
     }
     out.user = range_of(base, userinfo.substr(0, pw));
     if (pw != std::string_view::npos) out.password = range_of(base, userinfo.substr(pw + 1));
-    hostpart = rest.substr(at + 1);
+    hostpart = slice_from(rest, at + 1);
   }
+  const std::size_t size = hostpart.size();
   std::size_t i = 0;
-  if (!hostpart.empty() && hostpart[0] == '[') {
-    std::size_t close = hostpart.find(']');
+  if (size != 0 && hostpart[0] == '[') {
+    std::size_t close = find_byte(hostpart, ']', 0, readable_end);
     if (close == std::string_view::npos) return fail(error, hostpart.data(), "IPv6 reference without ']'");
-    std::string_view host = hostpart.substr(1, close - 1);
+    std::string_view host = slice(hostpart, 1, close - 1);
     if (!is_ipv6_address(host)) return fail(error, host.data(), "invalid IPv6 address");
     out.host = range_of(base, host);
     out.host_kind = HostKind::Ipv6;
     i = close + 1;
   } else {
-    while (i < hostpart.size() && hostpart[i] != ':' && hostpart[i] != ';' && hostpart[i] != '?') ++i;
-    std::string_view host = hostpart.substr(0, i);
+    // The host ends at ':', ';' or '?'. Scanning hostname characters first classifies the
+    // common host in the same pass; anything else goes through classify_host.
+    i = static_cast<std::size_t>(skip_class<HostnameClass>(hostpart.data(), hostpart.data() + size, readable_end) -
+                                 hostpart.data());
+    const bool only_hostname_chars =
+        i == size || hostpart[i] == ':' || hostpart[i] == ';' || hostpart[i] == '?';
+    if (!only_hostname_chars) {
+      while (i < size && hostpart[i] != ':' && hostpart[i] != ';' && hostpart[i] != '?') ++i;
+    }
+    std::string_view host = slice(hostpart, 0, i);
     if (host.empty()) return fail(error, host.data(), "URI without a host");
-    out.host_kind = classify_host(host);
+    out.host_kind = only_hostname_chars ? classify_hostname_chars(host) : classify_host(host);
     if (out.host_kind == HostKind::None) return fail(error, host.data(), "invalid host in URI");
     out.host = range_of(base, host);
   }
-  if (i < hostpart.size() && hostpart[i] == ':') {
+  if (i < size && hostpart[i] == ':') {
     ++i;
     const std::size_t start = i;
     if (!parse_port_digits(hostpart, i, out.port)) return fail(error, hostpart.data() + start, "invalid port in URI");
     out.has_port = true;
   }
-  if (i < hostpart.size() && hostpart[i] == ';') {
+  if (i < size && hostpart[i] == ';') {
+    // uri-parameters (§19.1.1), checked as check_uri_params does while finding where they end
+    // ('?' or the end of the URI): ';'-separated, none empty, each byte a paramchar.
     const std::size_t start = i + 1;
-    i = std::min(hostpart.find('?', start), hostpart.size());
-    const std::string_view params = hostpart.substr(start, i - start);
-    if (!check_uri_params(params, error)) return false;
-    out.params = range_of(base, params);
+    i = start;
+    while (true) {
+      const std::size_t parameter_start = i;
+      i = static_cast<std::size_t>(skip_class<ParamClass>(hostpart.data() + i, hostpart.data() + size, readable_end) -
+                                   hostpart.data());
+      const bool at_end = i == size || hostpart[i] == '?';
+      if (!at_end && hostpart[i] != ';') {
+        return fail(error, hostpart.data() + i, "character not allowed in a URI parameter");
+      }
+      if (i == parameter_start) return fail(error, hostpart.data() + i, "empty URI parameter");
+      if (at_end) break;
+      ++i;
+    }
+    out.params = range_of(base, slice(hostpart, start, i - start));
   }
-  if (i < hostpart.size() && hostpart[i] == '?') {
+  if (i < size && hostpart[i] == '?') {
     ++i;
     std::string_view headers = hostpart.substr(i);
     for (const char& c : headers) {
       if (!is_header_char(c)) return fail(error, &c, "character not allowed in a URI header");
     }
     out.headers = range_of(base, headers);
-    i = hostpart.size();
+    i = size;
   }
-  if (i != hostpart.size()) return fail(error, hostpart.data() + i, "unexpected character in URI");
+  if (i != size) return fail(error, hostpart.data() + i, "unexpected character in URI");
   return true;
 }
 

@@ -106,6 +106,9 @@ sim::Result<Uri, std::string> parse_uri(std::string_view text);
 
 // Host helpers used by the URI, Via and SDP parsers.
 HostKind classify_host(std::string_view host);  // host without brackets; None when invalid
+// classify_host for a host already known to hold only hostname characters (alphanum, '-', '.'):
+// the parsers learn that while finding where the host ends, so they skip the second pass.
+HostKind classify_hostname_chars(std::string_view host);
 bool is_ipv4_address(std::string_view text);
 bool is_ipv6_address(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <string>
 
 #include "sim/sip/message_validation.hpp"
@@ -314,4 +315,38 @@ TEST_CASE("an error inside a folded header value is placed where the sender wrot
   CHECK(parsed.error().line == 3);
   CHECK(parsed.error().column == 10);
   CHECK(parsed.error().reason == "Contact: invalid IPv6 address");
+}
+
+TEST_CASE("header names are recognised in any case and only when spelled exactly") {
+  const char* names[] = {"Accept", "Accept-Contact", "Allow", "Allow-Events", "Authorization", "Call-ID",
+                         "Contact", "Content-Encoding", "Content-Length", "Content-Type", "CSeq", "Date",
+                         "Event", "Expires", "From", "History-Info", "Identity", "Max-Forwards", "Min-SE",
+                         "P-Asserted-Identity", "Proxy-Require", "Reason", "Record-Route", "Refer-To",
+                         "Referred-By", "Replaces", "Require", "Retry-After", "Route", "Server",
+                         "Session-Expires", "Subject", "Supported", "To", "Unsupported", "User-Agent", "Via"};
+  for (const char* canonical : names) {
+    const sip::HeaderId id = sip::header_id(canonical);
+    INFO(std::string(canonical));
+    REQUIRE(id != sip::HeaderId::Unknown);
+    CHECK(sip::canonical_name(id) == canonical);
+    std::string lower = canonical;
+    std::string upper = canonical;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(sip::header_id(lower) == id);
+    CHECK(sip::header_id(upper) == id);
+    // One byte off anywhere, one byte more or less: not this header. A CR where the name has
+    // '-' must not match either (OR-ing 0x20 into CR gives '-').
+    for (std::size_t k = 0; k < lower.size(); ++k) {
+      std::string changed = lower;
+      changed[k] = changed[k] == '-' ? '\r' : static_cast<char>(changed[k] ^ 0x01);
+      CHECK(sip::header_id(changed) != id);
+    }
+    CHECK(sip::header_id(lower + "s") != id);
+    // ("t" is To's compact form, §7.3.3.)
+    if (lower.size() > 2) CHECK(sip::header_id(lower.substr(0, lower.size() - 1)) != id);
+  }
+  CHECK(sip::header_id("X-MS-SBC") == sip::HeaderId::Unknown);
+  CHECK(sip::header_id("") == sip::HeaderId::Unknown);
+  CHECK(sip::header_id("v") == sip::HeaderId::Via);
 }

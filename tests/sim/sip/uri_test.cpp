@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "sim/sip/name_addr.hpp"
+#include "sim/sip/sip_text.hpp"
 #include "sim/sip/uri.hpp"
 
 TEST_CASE("a SIP URI splits into user host port parameters and headers") {
@@ -110,4 +113,67 @@ TEST_CASE("an IPv6 address with a dotted tail has exactly the groups it needs") 
   CHECK(sip::is_ipv6_address("1::5:6:192.0.2.1"));
   CHECK(sip::is_ipv6_address("::ffff:192.0.2.1"));
   CHECK(sip::is_ipv6_address("::192.0.2.1"));
+}
+
+// ---- the scanners behind the parser: 16-byte class tests must agree with the byte tables ----
+
+namespace {
+
+template <class Class>
+void check_class_scan(const char* name) {
+  // Every byte value, at every position of a 16-byte chunk and in the scalar tail; the result
+  // never passes `end`, even when the chunk read beyond it is all in the class.
+  for (int value = 0; value < 256; ++value) {
+    const char byte = static_cast<char>(value);
+    int mismatches = 0;
+    for (std::size_t position = 0; position < 40; ++position) {
+      std::string text(48, 'a');
+      text[position] = byte;
+      for (std::size_t end = 0; end <= text.size(); end += 7) {
+        const char* data = text.data();
+        const char* expected = data;
+        while (expected < data + end && Class::byte(*expected)) ++expected;
+        mismatches += sip::skip_class<Class>(data, data + end, data + text.size()) != expected ? 1 : 0;
+      }
+    }
+    INFO(name << " byte " << value);
+    CHECK(mismatches == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the 16-byte character class scans agree with the §25.1 tables for every byte") {
+  for (int value = 0; value < 256; ++value) {
+    const char c = static_cast<char>(value);
+    CHECK(sip::HostnameClass::byte(c) == sip::has_class(c, sip::kHostnameChar));
+    CHECK(sip::TokenClass::byte(c) == sip::is_token_char(c));
+    CHECK(sip::ParamClass::byte(c) == sip::has_class(c, sip::kParamChar));
+    CHECK(sip::UserOrColonClass::byte(c) == (c == ':' || sip::has_class(c, sip::kUserChar)));
+    CHECK(sip::NotLwsClass::byte(c) == !sip::is_lws_char(c));
+  }
+  check_class_scan<sip::HostnameClass>("hostname");
+  check_class_scan<sip::TokenClass>("token");
+  check_class_scan<sip::TokenOrColonClass>("token or colon");
+  check_class_scan<sip::ParamClass>("param");
+  check_class_scan<sip::UserOrColonClass>("user or colon");
+  check_class_scan<sip::NotLwsClass>("not LWS");
+}
+
+TEST_CASE("find_byte finds what string_view::find finds, never past the range it is given") {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text.push_back(static_cast<char>('a' + (i * 7) % 23));
+  for (std::size_t at : {0, 5, 15, 16, 17, 63, 64, 65, 130, 199}) {
+    std::string haystack = text;
+    haystack[at] = '@';
+    const std::string_view whole = haystack;
+    for (std::size_t length = 0; length <= whole.size(); length += 3) {
+      const std::string_view range = whole.substr(0, length);
+      for (std::size_t from : {0, 1, 20, 70}) {
+        INFO("'@' at " << at << " length " << length << " from " << from);
+        CHECK(sip::find_byte(range, '@', from) == range.find('@', from));
+        CHECK(sip::find_byte(range, '@', from, whole.data() + whole.size()) == range.find('@', from));
+      }
+    }
+  }
 }
