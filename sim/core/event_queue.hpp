@@ -1,9 +1,20 @@
 #pragma once
-// The future event set: a 4-ary min-heap of 24-byte POD entries ordered by (time, insertion
-// sequence) and nothing else (DESIGN.md rule 1). Entries name their handler by index (actor
-// id and a kind-tagged argument), never by pointer or closure, so the heap is a flat array
-// that sifts with plain copies and four children share a cache line and a half.
+// The future event set, ordered by (time, insertion sequence) and nothing else (DESIGN.md rule
+// 1). Entries are 24-byte PODs that name their handler by index (actor id and a kind-tagged
+// argument), never by pointer or closure.
+//
+// Two tiers, after calendar and ladder queues: the earliest events sit in a small `near` set;
+// later ones wait unsorted in buckets of 2^k nanoseconds (an "epoch" of consecutive buckets,
+// plus a `far` list beyond it). When `near` runs dry the next bucket becomes `near`, sorted, and
+// pops come off its end; a push into the near range is inserted in order, and `near` turns into
+// a 4-ary heap if it grows large. A push therefore costs an append and a pop a step along a
+// sorted run of a few dozen events, whatever the number pending, instead of sifting a heap of
+// every pending event (and missing the cache on each level when that heap is large).
+// Small queues skip the tiers: everything sits in the heap.
+#include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sim/core/check.hpp"
@@ -21,84 +32,267 @@ static_assert(sizeof(QueuedEvent) == 24);
 
 class EventQueue {
  public:
-  bool empty() const { return heap_.size() == root_vacant_; }
-  std::size_t size() const { return heap_.size() - root_vacant_; }
-  std::size_t capacity() const { return heap_.capacity(); }
-  void reserve(std::size_t events) { heap_.reserve(events); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  // Bytes held, spare capacity included: the memory cost of the pending events.
+  std::size_t memory_bytes() const {
+    std::size_t entries = near_.capacity() + far_.capacity();
+    for (const auto& bucket : buckets_) entries += bucket.capacity();
+    return entries * sizeof(QueuedEvent) + buckets_.capacity() * sizeof(buckets_[0]);
+  }
+  void reserve(std::size_t events) { near_.reserve(std::min(events, kTierThreshold)); }
 
   const QueuedEvent& top() const {
-    DRSIM_CHECK(!root_vacant_ && !heap_.empty(), "EventQueue::top() with no settled top");
-    return heap_.front();
+    DRSIM_CHECK(!root_vacant_ && !near_.empty(), "EventQueue::top() with no settled top");
+    return near_sorted_ ? near_.back() : near_.front();
   }
 
   void push(std::int64_t time, std::uint32_t target, std::uint32_t argument) {
     const QueuedEvent event{time, next_sequence_++, target, argument};
-    if (root_vacant_) {
-      // The event being dispatched left the root empty: filling it and sifting down costs one
-      // pass instead of a pop's sift-down plus a push's sift-up (PHOLD-like models schedule
-      // one event per event).
-      root_vacant_ = false;
-      sift_down(0, event);
+    ++size_;
+    if (time <= near_last_) {
+      push_near(event);
+      if (!tiered_ && near_.size() > tier_threshold_) [[unlikely]] start_tiers();
       return;
     }
-    heap_.push_back(event);
-    sift_up(heap_.size() - 1, event);
+    if (time <= epoch_last_) {
+      buckets_[(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(epoch_start_)) >> bucket_shift_].push_back(event);
+    } else {
+      far_.push_back(event);
+    }
+    if (near_.empty()) refill();
   }
 
   // Removes the top in two steps so a handler's first push can take its place: take_top()
-  // copies it out and leaves the root vacant, settle() repairs the heap if nothing did.
+  // copies it out (in heap form leaving the root vacant), settle() repairs what is left.
   QueuedEvent take_top() {
-    DRSIM_CHECK(!root_vacant_ && !heap_.empty(), "EventQueue::take_top() on an empty queue");
+    DRSIM_CHECK(!root_vacant_ && !near_.empty(), "EventQueue::take_top() on an empty queue");
+    --size_;
+    if (near_sorted_) {
+      const QueuedEvent top = near_.back();
+      near_.pop_back();
+      return top;
+    }
     root_vacant_ = true;
-    return heap_.front();
+    return near_.front();
   }
   void settle() {
-    if (!root_vacant_) return;
-    root_vacant_ = false;
-    const QueuedEvent last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    if (root_vacant_) {
+      root_vacant_ = false;
+      const QueuedEvent last = near_.back();
+      near_.pop_back();
+      if (!near_.empty()) sift_down(0, last);
+    }
+    if (near_.empty() && size_ != 0) refill();
+  }
+
+  // The event `ahead` places after the top, if it is known without work (a push may still come
+  // first): lets the run loop start loading the actors of upcoming events early.
+  const QueuedEvent* upcoming(std::size_t ahead) const {
+    if (root_vacant_ || near_.size() <= ahead) return nullptr;
+    if (near_sorted_) return &near_[near_.size() - 1 - ahead];
+    if (ahead != 1) return nullptr;
+    // In heap form, the next event is the earliest child of the root.
+    const std::size_t end = near_.size() < 5 ? near_.size() : 5;
+    std::size_t best = 1;
+    for (std::size_t child = 2; child < end; ++child) best = earlier(best, child);
+    return &near_[best];
   }
 
   std::uint64_t pushed() const { return next_sequence_; }
 
  private:
+  static constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
+  // Events per bucket aimed at: short sorted runs sort fastest, but with many pending events
+  // fewer, fuller buckets keep the bucket table (touched by every push) in cache.
+  static std::size_t bucket_target(std::size_t pending) { return std::clamp<std::size_t>(pending / 4096, 8, 64); }
+  // Every push touches a random bucket's table entry and tail: more buckets than this fall out
+  // of cache faster than a longer far list costs to re-spread.
+  static constexpr std::uint64_t kMaxBuckets = 8192;
+  // Pending events above which the tiers pay for themselves.
+  static constexpr std::size_t kTierThreshold = 256;
+  // A sorted `near` takes insertions in order up to this size; beyond, it becomes a heap.
+  static constexpr std::size_t kSortedInsertLimit = 128;
+
   static bool before(const QueuedEvent& a, const QueuedEvent& b) {
     // One 128-bit comparison of (time, sequence): branch-free, and exactly the tuple order.
     const Int128 key_a = (static_cast<Int128>(a.time) << 64) | a.sequence;
     const Int128 key_b = (static_cast<Int128>(b.time) << 64) | b.sequence;
     return key_a < key_b;
   }
+  // Comparators as types, not function pointers, so std::sort and friends inline them.
+  struct EarlierFirst {
+    bool operator()(const QueuedEvent& a, const QueuedEvent& b) const { return before(a, b); }
+  };
+  struct LaterFirst {
+    bool operator()(const QueuedEvent& a, const QueuedEvent& b) const { return before(b, a); }
+  };
+
+  void push_near(const QueuedEvent& event) {
+    if (near_sorted_) {
+      if (near_.size() < kSortedInsertLimit) {
+        // Latest first, so the top is the last element; equal times cannot meet (sequences differ).
+        near_.insert(std::lower_bound(near_.begin(), near_.end(), event, LaterFirst{}), event);
+        return;
+      }
+      // Reversed, a latest-first run is earliest-first: already a valid heap.
+      std::reverse(near_.begin(), near_.end());
+      near_sorted_ = false;
+    }
+    if (root_vacant_) {
+      // The event being dispatched left the root empty: filling it and sifting down costs one
+      // pass instead of a pop's sift-down plus a push's sift-up.
+      root_vacant_ = false;
+      sift_down(0, event);
+      return;
+    }
+    near_.push_back(event);
+    sift_up(near_.size() - 1, event);
+  }
+
+  // `near` is empty: the next non-empty bucket becomes it (a new epoch when the buckets are used up).
+  void refill() {
+    while (near_.empty()) {
+      if (next_bucket_ < buckets_.size()) {
+        std::vector<QueuedEvent>& bucket = buckets_[next_bucket_++];
+        near_last_ = next_bucket_ == buckets_.size() ? epoch_last_ : bucket_start(next_bucket_) - 1;
+        if (bucket.empty()) continue;
+        near_.swap(bucket);  // the drained near's capacity serves the bucket from now on
+        std::sort(near_.begin(), near_.end(), LaterFirst{});
+        near_sorted_ = true;
+      } else if (!far_.empty()) {
+        start_epoch();
+      } else {
+        return;
+      }
+    }
+  }
+
+  // Moves every pending event into the far list and starts epochs from it.
+  void start_tiers() {
+    DRSIM_CHECK(!root_vacant_, "EventQueue tiers started during a dispatch");
+    far_.insert(far_.end(), near_.begin(), near_.end());
+    near_.clear();
+    near_sorted_ = false;
+    tiered_ = true;
+    start_epoch();
+    refill();
+  }
+
+  // Spreads the far list over a new run of buckets, from its earliest event on. The bucket width
+  // is a power of two near the span of the bucket_target() earliest events (the density where
+  // draining starts); the run covers the far list with at most 4 buckets per bucket_target()
+  // events and at most kMaxBuckets, and what lies beyond stays in the far list for a later epoch.
+  void start_epoch() {
+    if (far_.size() <= kTierThreshold) {
+      untier();
+      return;
+    }
+    const std::size_t target = bucket_target(far_.size());
+    std::nth_element(far_.begin(), far_.begin() + static_cast<std::ptrdiff_t>(target), far_.end(), EarlierFirst{});
+    const std::int64_t first = std::min_element(far_.begin(), far_.begin() + static_cast<std::ptrdiff_t>(target), EarlierFirst{})->time;
+    std::int64_t last = first;
+    for (const QueuedEvent& event : far_) last = std::max(last, event.time);
+    const std::uint64_t spread = static_cast<std::uint64_t>(far_[target].time) - static_cast<std::uint64_t>(first);
+    bucket_shift_ = static_cast<unsigned>(std::bit_width(spread));
+    const auto room = static_cast<std::uint64_t>((Int128{kNoLimit} - first) >> bucket_shift_);  // whole buckets before the end of time
+    const std::uint64_t wanted = ((static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(first)) >> bucket_shift_) + 1;
+    const std::uint64_t bucket_count = std::min({wanted, room, std::uint64_t{4} * far_.size() / target, kMaxBuckets});
+    if (bucket_count == 0) {  // everything at the end of time: nothing to spread
+      untier();
+      return;
+    }
+    for (auto& bucket : buckets_) DRSIM_CHECK(bucket.empty(), "EventQueue epoch started over full buckets");
+    buckets_.resize(bucket_count);
+    next_bucket_ = 0;
+    epoch_start_ = first;
+    epoch_last_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(first) + (bucket_count << bucket_shift_) - 1);
+    near_last_ = first - 1;
+    std::size_t kept = 0;
+    for (const QueuedEvent& event : far_) {
+      if (event.time <= epoch_last_) {
+        buckets_[(static_cast<std::uint64_t>(event.time) - static_cast<std::uint64_t>(first)) >> bucket_shift_].push_back(event);
+      } else {
+        far_[kept++] = event;
+      }
+    }
+    far_.resize(kept);
+  }
+
+  // Too few events for tiers: all into the heap, which takes every push from now on.
+  void untier() {
+    near_.swap(far_);
+    far_.clear();
+    // Floyd's bottom-up heap construction, from the last parent (index (size - 2) / 4) up.
+    if (near_.size() > 1)
+      for (std::size_t index = (near_.size() - 2) / 4 + 1; index-- > 0;) sift_down(index, QueuedEvent(near_[index]));
+    near_sorted_ = false;
+    near_last_ = kNoLimit;
+    epoch_last_ = kNoLimit;
+    buckets_.clear();
+    next_bucket_ = 0;
+    tiered_ = false;
+    // A queue that could not be spread (every event at the end of time) waits to double first.
+    tier_threshold_ = std::max(kTierThreshold, 2 * near_.size());
+  }
+
+  std::int64_t bucket_start(std::size_t bucket) const {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(epoch_start_) + (static_cast<std::uint64_t>(bucket) << bucket_shift_));
+  }
+
+  // Which of two heap slots holds the earlier event, without a branch: which child is smallest
+  // is a coin toss, and a mispredicted branch per comparison costs more than the comparison.
+  std::size_t earlier(std::size_t a, std::size_t b) const {
+    const std::size_t b_wins = -static_cast<std::size_t>(before(near_[b], near_[a]));
+    return a ^ ((a ^ b) & b_wins);
+  }
 
   void sift_up(std::size_t index, const QueuedEvent& event) {
     while (index > 0) {
       const std::size_t parent = (index - 1) / 4;
-      if (!before(event, heap_[parent])) break;
-      heap_[index] = heap_[parent];
+      if (!before(event, near_[parent])) break;
+      near_[index] = near_[parent];
       index = parent;
     }
-    heap_[index] = event;
+    near_[index] = event;
   }
 
   void sift_down(std::size_t index, const QueuedEvent& event) {
-    const std::size_t count = heap_.size();
+    const std::size_t count = near_.size();
     for (;;) {
       const std::size_t first_child = 4 * index + 1;
-      if (first_child >= count) break;
-      std::size_t best = first_child;
-      const std::size_t end = first_child + 4 < count ? first_child + 4 : count;
-      for (std::size_t child = first_child + 1; child < end; ++child)
-        if (before(heap_[child], heap_[best])) best = child;
-      if (!before(heap_[best], event)) break;
-      heap_[index] = heap_[best];
+      std::size_t best;
+      if (first_child + 4 <= count) {
+        best = earlier(earlier(first_child, first_child + 1), earlier(first_child + 2, first_child + 3));
+      } else {
+        if (first_child >= count) break;
+        best = first_child;
+        for (std::size_t child = first_child + 1; child < count; ++child) best = earlier(best, child);
+      }
+      if (!before(near_[best], event)) break;
+      near_[index] = near_[best];
       index = best;
     }
-    heap_[index] = event;
+    near_[index] = event;
   }
 
-  std::vector<QueuedEvent> heap_;
+  // Every event in near_ is at or before near_last_; every event in a bucket or far_ after it.
+  std::vector<QueuedEvent> near_;  // latest first if near_sorted_, else a 4-ary min-heap
+  bool near_sorted_ = false;
+  bool root_vacant_ = false;  // heap form only: the top was taken and its slot not yet refilled
+  bool tiered_ = false;
+  std::int64_t near_last_ = kNoLimit;
+  // Bucket i of the epoch holds [epoch_start_ + i 2^bucket_shift_, + 2^bucket_shift_); those
+  // before next_bucket_ were drained into near_.
+  std::vector<std::vector<QueuedEvent>> buckets_;
+  std::size_t next_bucket_ = 0;
+  std::int64_t epoch_start_ = 0;
+  std::int64_t epoch_last_ = kNoLimit;
+  unsigned bucket_shift_ = 0;
+  std::vector<QueuedEvent> far_;  // after epoch_last_, unsorted
+  std::size_t size_ = 0;
+  std::size_t tier_threshold_ = kTierThreshold;
   std::uint64_t next_sequence_ = 0;
-  bool root_vacant_ = false;
 };
 
 }  // namespace sim

@@ -1,17 +1,11 @@
 #include "sim/core/rng.hpp"
 
-#include <Random123/philox.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
-
-#include "sim/core/check.hpp"
-#include "sim/core/int128.hpp"
-#include "sim/core/deterministic_math.hpp"
 
 namespace sim {
 
@@ -24,30 +18,11 @@ std::uint64_t stream_key(std::uint64_t seed, std::string_view actor_name, std::s
 }
 
 RandomStream::RandomStream(std::uint64_t seed, std::string_view actor_name, std::string_view stream_name)
-    : key_(stream_key(seed, actor_name, stream_name)) {}
+    : key_(stream_key(seed, actor_name, stream_name)), block_(philox2x64_10(0, key_)) {}
 
-void RandomStream::refill() {
-  r123::Philox2x64 generator;
-  const r123::Philox2x64::ctr_type counter = {{block_, 0}};
-  const r123::Philox2x64::key_type key = {{key_}};
-  const r123::Philox2x64::ctr_type output = generator(counter, key);
-  buffer_[0] = output.v[0];
-  buffer_[1] = output.v[1];
-  ++block_;
-  next_ = 0;
-}
-
-std::uint64_t RandomStream::uniform_below(std::uint64_t bound) {
-  DRSIM_CHECK(bound > 0, "uniform_below(0)");
-  UInt128 product = static_cast<UInt128>(next_u64()) * bound;
-  auto low = static_cast<std::uint64_t>(product);
-  if (low < bound) {
-    const std::uint64_t threshold = -bound % bound;
-    while (low < threshold) {
-      product = static_cast<UInt128>(next_u64()) * bound;
-      low = static_cast<std::uint64_t>(product);
-    }
-  }
+std::uint64_t RandomStream::uniform_below_rejecting(UInt128 product, std::uint64_t bound) {
+  const std::uint64_t threshold = -bound % bound;
+  while (static_cast<std::uint64_t>(product) < threshold) product = static_cast<UInt128>(next_u64()) * bound;
   return static_cast<std::uint64_t>(product >> 64);
 }
 
@@ -57,10 +32,6 @@ UniformDistribution::UniformDistribution(double low, double high) : low_(low), h
 
 ExponentialDistribution::ExponentialDistribution(double mean) : mean_(mean) {
   DRSIM_CHECK(mean > 0, "exponential distribution needs a positive mean");
-}
-
-double ExponentialDistribution::operator()(RandomStream& stream) const {
-  return -mean_ * deterministic_log(stream.next_open_unit());
 }
 
 NormalDistribution::NormalDistribution(double mean, double standard_deviation)

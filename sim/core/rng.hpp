@@ -8,34 +8,65 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/check.hpp"
+#include "sim/core/deterministic_math.hpp"
+#include "sim/core/int128.hpp"
+
 namespace sim {
+
+// Philox2x64-10 (Salmon et al., SC'11), written out so the per-draw path inlines; it equals
+// Random123's r123::Philox2x64 output for output (rng_test compares them).
+struct PhiloxBlock {
+  std::uint64_t words[2];
+};
+inline PhiloxBlock philox2x64_10(std::uint64_t counter, std::uint64_t key) {
+  constexpr std::uint64_t kMultiplier = 0xD2B74407B1CE6E93ULL;
+  constexpr std::uint64_t kKeyIncrement = 0x9E3779B97F4A7C15ULL;  // golden ratio
+  std::uint64_t word0 = counter, word1 = 0;
+  for (int round = 0; round < 10; ++round, key += kKeyIncrement) {
+    const UInt128 product = static_cast<UInt128>(kMultiplier) * word0;
+    word0 = static_cast<std::uint64_t>(product >> 64) ^ key ^ word1;
+    word1 = static_cast<std::uint64_t>(product);
+  }
+  return {{word0, word1}};
+}
 
 class RandomStream {
  public:
   RandomStream(std::uint64_t seed, std::string_view actor_name, std::string_view stream_name);
 
+  // Draw i is word i % 2 of Philox block i / 2. The block after the current one is computed
+  // as soon as the current one is used up, not when the next draw needs it: that keeps its ten
+  // dependent multiplies off the critical path of whatever waits for the next draw.
   std::uint64_t next_u64() {
-    if (next_ == 2) refill();
-    return buffer_[next_++];
+    const std::uint64_t draw = drawn_++;
+    const std::uint64_t value = block_.words[draw & 1];
+    if (draw & 1) block_ = philox2x64_10((draw >> 1) + 1, key_);
+    return value;
   }
   // Uniform in [0, 1) with 53 random bits.
   double next_unit() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform in (0, 1): safe to take the logarithm of.
   double next_open_unit() { return (static_cast<double>(next_u64() >> 12) + 0.5) * 0x1.0p-52; }
   // Uniform integer in [0, bound), unbiased (Lemire's multiply-and-reject).
-  std::uint64_t uniform_below(std::uint64_t bound);
+  std::uint64_t uniform_below(std::uint64_t bound) {
+    DRSIM_CHECK(bound > 0, "uniform_below(0)");
+    const UInt128 product = static_cast<UInt128>(next_u64()) * bound;
+    // The low word is below `bound` with probability bound / 2^64: only then may a draw be rejected.
+    if (static_cast<std::uint64_t>(product) < bound) [[unlikely]] return uniform_below_rejecting(product, bound);
+    return static_cast<std::uint64_t>(product >> 64);
+  }
 
   // Draws taken so far: with the names, this fixes the stream's future exactly.
-  std::uint64_t position() const { return block_ * 2 - (2 - next_); }
+  std::uint64_t position() const { return drawn_; }
 
  private:
-  void refill();
+  std::uint64_t uniform_below_rejecting(UInt128 product, std::uint64_t bound);
 
-  // 40 bytes, the per-draw fields first: a model's stream shares a cache line with its state.
-  std::uint32_t next_ = 2;  // index into buffer_; 2 = empty
-  std::uint64_t block_ = 0;
-  std::uint64_t buffer_[2] = {};
+  // 32 bytes, so a model's stream shares a cache line with its state.
   std::uint64_t key_;
+  std::uint64_t drawn_ = 0;
+  PhiloxBlock block_;  // block drawn_ / 2
 };
 
 // The Philox key of a stream: XXH3-64 of "actor\0stream" with the run's seed as XXH3 seed;
@@ -55,7 +86,7 @@ class UniformDistribution {
 class ExponentialDistribution {
  public:
   explicit ExponentialDistribution(double mean);
-  double operator()(RandomStream& stream) const;
+  double operator()(RandomStream& stream) const { return -mean_ * deterministic_log(stream.next_open_unit()); }
   double mean() const { return mean_; }
 
  private:

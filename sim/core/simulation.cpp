@@ -23,7 +23,30 @@ ActorId Simulation::reserve_actor_id(const std::string& name) {
   return id;
 }
 
-void Simulation::adopt(std::unique_ptr<Actor> actor) {
+Simulation::ActorArena::~ActorArena() {
+  for (std::byte* block : blocks_) ::operator delete(block, std::align_val_t{kBlockAlignment});
+}
+
+void* Simulation::ActorArena::allocate(std::size_t size, std::size_t alignment) {
+  DRSIM_CHECK(alignment <= kBlockAlignment, "actor alignment beyond a cache line");
+  const std::size_t padding = (alignment - reinterpret_cast<std::uintptr_t>(free_) % alignment) % alignment;
+  if (free_ == nullptr || padding + size > left_) {
+    const std::size_t block_size = size > kBlockSize ? size : kBlockSize;
+    blocks_.reserve(blocks_.size() + 1);
+    free_ = static_cast<std::byte*>(::operator new(block_size, std::align_val_t{kBlockAlignment}));
+    blocks_.push_back(free_);
+    left_ = block_size;
+  } else {
+    free_ += padding;
+    left_ -= padding;
+  }
+  void* memory = free_;
+  free_ += size;
+  left_ -= size;
+  return memory;
+}
+
+void Simulation::adopt(OwnedActor actor) {
   DRSIM_CHECK(actor->id() == actors_.size(), "actors must be adopted in id order");
   actors_.push_back(std::move(actor));
   if (started_) actors_.back()->on_start();
@@ -98,6 +121,26 @@ bool TimerHandle::pending() const {
   return simulation_ != nullptr && simulation_->timer_pending(slot_, generation_);
 }
 
+// Inline into the run loop: a posted event (the PHOLD kind) then costs no call of its own.
+inline void Simulation::dispatch(const QueuedEvent& event) {
+  switch (event.argument & ~kSlotMask) {
+    case kPostKind: {
+      ++events_executed_;
+      fingerprint_.add_tag(event.time, event.target, event.argument);
+      actors_[event.target]->on_event(event.argument);
+      return;
+    }
+    case kDeliveryKind:
+      dispatch_delivery(event);
+      return;
+    case kTimerKind:
+      dispatch_timer(event);
+      return;
+    default:
+      DRSIM_CHECK(false, "corrupt event kind");
+  }
+}
+
 RunResult Simulation::run() { return run_loop(Time::max().nanoseconds(), false); }
 
 RunResult Simulation::run_until(Time end) {
@@ -120,9 +163,10 @@ RunResult Simulation::run_loop(std::int64_t end, bool advance_clock_to_end) {
     now_ = event.time;
     dispatch(event);
     queue_.settle();
-    // The next event's actor is known now: start loading it while the loop checks its limits.
-    // With many actors that load is a cache miss that would otherwise stall the dispatch.
-    if (!queue_.empty()) __builtin_prefetch(actors_[queue_.top().target].get());
+    // With many actors, loading an event's actor is a cache miss that would stall its dispatch:
+    // request upcoming events' actors early, their table entries first, then the objects.
+    if (const QueuedEvent* later = queue_.upcoming(kPrefetchAhead)) __builtin_prefetch(&actors_[later->target]);
+    if (const QueuedEvent* soon = queue_.upcoming(kPrefetchAhead / 2)) __builtin_prefetch(actors_[soon->target].get());
     if (stop_requested_ || (stop_condition_ && stop_condition_())) [[unlikely]] {
       result.reason = StopReason::StopRequested;
       break;
@@ -132,25 +176,6 @@ RunResult Simulation::run_loop(std::int64_t end, bool advance_clock_to_end) {
   result.events = events_executed_ - executed_before;
   result.now = now();
   return result;
-}
-
-void Simulation::dispatch(const QueuedEvent& event) {
-  switch (event.argument & ~kSlotMask) {
-    case kPostKind: {
-      ++events_executed_;
-      fingerprint_.add_tag(event.time, event.target, event.argument);
-      actors_[event.target]->on_event(event.argument);
-      return;
-    }
-    case kDeliveryKind:
-      dispatch_delivery(event);
-      return;
-    case kTimerKind:
-      dispatch_timer(event);
-      return;
-    default:
-      DRSIM_CHECK(false, "corrupt event kind");
-  }
 }
 
 void Simulation::dispatch_delivery(const QueuedEvent& event) {

@@ -2,10 +2,12 @@
 // The simulation: the clock, the actors, the future event set, the fingerprint. Events run in
 // (time, insertion sequence) order; handlers schedule more events; nothing here reads a wall
 // clock, draws unnamed randomness or prints (observers watch, they never steer).
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,10 +54,10 @@ class Simulation {
   template <class ActorType, class... Arguments>
   ActorType& add_actor(std::string name, Arguments&&... arguments) {
     const ActorId id = reserve_actor_id(name);
-    auto actor = std::make_unique<ActorType>(ActorContext{*this, id, std::move(name)}, std::forward<Arguments>(arguments)...);
-    ActorType& added = *actor;
-    adopt(std::move(actor));
-    return added;
+    void* memory = actor_arena_.allocate(sizeof(ActorType), alignof(ActorType));
+    auto* actor = new (memory) ActorType(ActorContext{*this, id, std::move(name)}, std::forward<Arguments>(arguments)...);
+    adopt(OwnedActor(actor));
+    return *actor;
   }
   Actor& actor(ActorId id) const {
     DRSIM_CHECK(id < actors_.size(), "unknown actor id");
@@ -108,6 +110,30 @@ class Simulation {
   static constexpr std::uint32_t kTimerKind = 2u << kKindShift;
   static constexpr std::uint32_t kSlotMask = (1u << kKindShift) - 1;
 
+  // Actors sit densely in creation order in a few large blocks rather than one heap allocation
+  // each: an event for a random actor among 100,000 then touches one cache line of a compact
+  // range instead of a scattered, padded allocation.
+  class ActorArena {
+   public:
+    ActorArena() = default;
+    ActorArena(const ActorArena&) = delete;
+    ActorArena& operator=(const ActorArena&) = delete;
+    ~ActorArena();
+    void* allocate(std::size_t size, std::size_t alignment);
+
+   private:
+    static constexpr std::size_t kBlockSize = std::size_t{1} << 20;
+    static constexpr std::size_t kBlockAlignment = 64;
+    std::vector<std::byte*> blocks_;
+    std::byte* free_ = nullptr;
+    std::size_t left_ = 0;  // bytes from free_ to the end of the newest block
+  };
+  // Ends an actor's life without freeing its memory: the arena owns that.
+  struct DestroyActor {
+    void operator()(Actor* actor) const { actor->~Actor(); }
+  };
+  using OwnedActor = std::unique_ptr<Actor, DestroyActor>;
+
   enum class TimerState : std::uint8_t { Free, Armed, Firing, Cancelled };
   struct TimerSlot {
     TimerCallback callback;
@@ -116,8 +142,12 @@ class Simulation {
     TimerState state = TimerState::Free;
   };
 
+  // How many events ahead the run loop requests actors' table entries (and half as many ahead
+  // the actors themselves): far enough for a memory load to arrive in time.
+  static constexpr std::size_t kPrefetchAhead = 8;
+
   ActorId reserve_actor_id(const std::string& name);
-  void adopt(std::unique_ptr<Actor> actor);
+  void adopt(OwnedActor actor);
   void start_actors();
   RunResult run_loop(std::int64_t end, bool advance_clock_to_end);
   void dispatch(const QueuedEvent& event);
@@ -133,7 +163,8 @@ class Simulation {
   std::uint64_t events_executed_ = 0;
   EventQueue queue_;
   Fingerprint fingerprint_;
-  std::vector<std::unique_ptr<Actor>> actors_;
+  ActorArena actor_arena_;  // declared before actors_: outlives them
+  std::vector<OwnedActor> actors_;
   std::map<std::string, ActorId, std::less<>> actor_ids_;  // ordered: never a hash order
   std::vector<const std::string*> names_;                  // by id; points at actor_ids_ keys
   std::vector<Delivery> deliveries_;                       // payloads of queued deliveries

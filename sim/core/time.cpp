@@ -1,7 +1,6 @@
 #include "sim/core/time.hpp"
 
 #include <array>
-#include <cmath>
 
 #include "sim/core/int128.hpp"
 
@@ -30,13 +29,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return c >= 'a' && c <= 'z'; }
 
 }  // namespace
-
-Time Time::from_seconds_rounded(double seconds) {
-  const double nanoseconds = std::nearbyint(seconds * 1e9);
-  // 2^63 is exactly representable; anything at or beyond it does not fit.
-  if (!(nanoseconds < 9223372036854775808.0 && nanoseconds >= -9223372036854775808.0)) throw TimeOverflow("seconds value overflows int64 nanoseconds");
-  return Time(static_cast<std::int64_t>(nanoseconds));
-}
 
 Result<Time, DurationError> parse_duration(std::string_view text) {
   if (text.empty()) return duration_error(text, "empty; write a number and a unit, e.g. \"250ms\"");

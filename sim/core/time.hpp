@@ -30,7 +30,13 @@ class Time {
   static Time from_seconds(std::int64_t seconds) { return scaled(seconds, 1'000'000'000); }
   // Rounds to the nearest nanosecond; the one door from floating point (distributions) into
   // time, so the rounding rule lives in one place.
-  static Time from_seconds_rounded(double seconds);
+  static Time from_seconds_rounded(double seconds) {
+    const double nanoseconds = nearest_integer(seconds * 1e9);
+    // 2^63 is exactly representable; anything at or beyond it does not fit.
+    if (!(nanoseconds < 9223372036854775808.0 && nanoseconds >= -9223372036854775808.0)) [[unlikely]]
+      throw TimeOverflow("seconds value overflows int64 nanoseconds");
+    return Time(static_cast<std::int64_t>(nanoseconds));
+  }
   static constexpr Time zero() { return Time(0); }
   // "Never": a deadline later than any reachable instant.
   static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
@@ -57,6 +63,12 @@ class Time {
 
  private:
   constexpr explicit Time(std::int64_t nanoseconds) : nanoseconds_(nanoseconds) {}
+  // std::nearbyint in the default rounding mode (ties to even), without its libm call: below
+  // 2^52, adding and removing 2^52 rounds x exactly once; larger doubles are integers already.
+  static double nearest_integer(double x) {
+    if (!(x < 0x1p52 && x > -0x1p52)) return x;
+    return x >= 0 ? (x + 0x1p52) - 0x1p52 : (x - 0x1p52) + 0x1p52;
+  }
   static Time scaled(std::int64_t value, std::int64_t factor) {
     std::int64_t product;
     if (__builtin_mul_overflow(value, factor, &product)) throw TimeOverflow("time value overflows int64 nanoseconds");

@@ -52,45 +52,51 @@ struct AnchorRandom {
   }
 };
 
-struct Shared {
-  Options options;
-  std::vector<std::uint64_t> counts;
-  std::vector<AnchorRandom> anchor_random;
-};
-
 const sim::Time kLookahead = sim::Time::from_milliseconds(100);
 const sim::ExponentialDistribution kExponential(1.0);
 
+// --rng drsim: the LP's named stream and drsim's own exponential.
+struct StreamRandom {
+  sim::RandomStream stream;
+  std::uint32_t pick(std::uint32_t n) { return static_cast<std::uint32_t>(stream.uniform_below(n)); }
+  sim::Time delay() { return kLookahead + sim::Time::from_seconds_rounded(kExponential(stream)); }
+};
+
+// --rng anchor: the anchors' generator and draw order.
+struct AnchorDraws {
+  AnchorRandom random;
+  std::uint32_t pick(std::uint32_t n) { return random.pick(n); }
+  sim::Time delay() { return sim::Time::from_nanoseconds(random.delay_ns()); }
+};
+
+// Everything an event touches fits in the actor's one cache line (the kernel's Actor header,
+// the counters, the generator): with 100,000 LPs each event's LP is a cache miss, and one line
+// keeps it to one.
+template <class Random>
 class LogicalProcess final : public sim::Actor {
  public:
-  LogicalProcess(sim::ActorContext context, Shared& shared, std::uint32_t index)
-      : Actor(std::move(context)), index_(index), shared_(shared), random_(random_stream("phold")) {}
+  LogicalProcess(sim::ActorContext context, const Options& options, Random random)
+      : Actor(std::move(context)), init_(options.init), random_(std::move(random)) {}
 
   void on_start() override {
-    for (std::uint32_t i = 0; i < shared_.options.init; ++i) simulation().post(now() + next_delay(), id(), 0);
+    for (std::uint32_t i = 0; i < init_; ++i) simulation().post(now() + random_.delay(), id(), 0);
   }
 
   void on_event(std::uint32_t /*tag*/) override {
     ++count_;
-    const auto destination = shared_.options.anchor_rng
-                                 ? shared_.anchor_random[index_].pick(shared_.options.lps)
-                                 : static_cast<std::uint32_t>(random_.uniform_below(shared_.options.lps));
-    simulation().post(now() + next_delay(), destination, 0);
+    // Every actor is an LP.
+    const auto destination = random_.pick(static_cast<std::uint32_t>(simulation().actor_count()));
+    simulation().post(now() + random_.delay(), destination, 0);
   }
+
+  std::uint64_t count() const { return count_; }
 
  private:
-  sim::Time next_delay() {
-    if (shared_.options.anchor_rng) return sim::Time::from_nanoseconds(shared_.anchor_random[index_].delay_ns());
-    return kLookahead + sim::Time::from_seconds_rounded(kExponential(random_));
-  }
-
-  std::uint32_t index_;
-  Shared& shared_;
+  std::uint32_t init_;
   std::uint64_t count_ = 0;
-  sim::RandomStream random_;
- public:
-  std::uint64_t count() const { return count_; }
+  Random random_;
 };
+static_assert(sizeof(LogicalProcess<StreamRandom>) == 64 && sizeof(LogicalProcess<AnchorDraws>) == 64);
 
 std::uint64_t digest(const std::vector<std::uint64_t>& counts) {
   std::uint64_t sum = 0;
@@ -140,22 +146,16 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Shared shared{parse(argc, argv), {}, {}};
-  const Options& options = shared.options;
-  shared.counts.assign(options.lps, 0);
-  if (options.anchor_rng) {
-    AnchorRandom master{options.seed};
-    shared.anchor_random.resize(options.lps);
-    for (auto& random : shared.anchor_random) random.state = master.next();
-  }
-
+// Creates the LPs, runs them to the end and prints the figures.
+template <class Random, class MakeRandom>
+void run(const Options& options, MakeRandom make_random) {
   const auto started = std::chrono::steady_clock::now();
   sim::Simulation simulation(options.seed);
-  for (std::uint32_t i = 0; i < options.lps; ++i)
-    simulation.add_actor<LogicalProcess>("lp-" + std::to_string(i), shared, i);
+  for (std::uint32_t i = 0; i < options.lps; ++i) {
+    std::string name = "lp-" + std::to_string(i);
+    Random random = make_random(simulation, name);
+    simulation.add_actor<LogicalProcess<Random>>(std::move(name), options, std::move(random));
+  }
   const long resident_before_events = resident_bytes();
   // Schedules the initial events (on_start), executes nothing.
   simulation.run_until(sim::Time::zero());
@@ -165,15 +165,30 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::uint64_t events = simulation.events_executed();
+  std::vector<std::uint64_t> counts(options.lps);
   for (std::uint32_t i = 0; i < options.lps; ++i)
-    shared.counts[i] = static_cast<const LogicalProcess&>(simulation.actor(i)).count();
+    counts[i] = static_cast<const LogicalProcess<Random>&>(simulation.actor(i)).count();
   std::printf("events %llu\n", static_cast<unsigned long long>(events));
   std::printf("events_per_second %.0f\n", static_cast<double>(events) / wall);
   std::printf("fingerprint %s\n", sim::format_fingerprint(simulation.fingerprint()).c_str());
-  std::printf("digest %016llx\n", static_cast<unsigned long long>(digest(shared.counts)));
+  std::printf("digest %016llx\n", static_cast<unsigned long long>(digest(counts)));
   std::printf("pending_events %zu\n", pending);
   std::printf("bytes_per_pending_event %.1f\n",
               static_cast<double>(resident_with_events - resident_before_events) / static_cast<double>(pending));
   std::printf("peak_rss_bytes %ld\n", peak_resident_bytes());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse(argc, argv);
+  if (options.anchor_rng) {
+    AnchorRandom master{options.seed};
+    run<AnchorDraws>(options, [&](sim::Simulation&, const std::string&) { return AnchorDraws{AnchorRandom{master.next()}}; });
+  } else {
+    run<StreamRandom>(options, [](sim::Simulation& simulation, const std::string& name) {
+      return StreamRandom{simulation.random_stream(name, "phold")};
+    });
+  }
   return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -26,42 +28,101 @@ TEST_CASE("events at the same time leave the queue in insertion order") {
   CHECK(order == expected);
 }
 
+namespace {
+
+// Drives the queue and a reference (an ordered set of (time, sequence)) side by side; every pop
+// must agree, including pushes made while a popped event is being dispatched (between
+// take_top() and settle()).
+class Checked {
+ public:
+  void push(std::int64_t time) {
+    queue_.push(time, static_cast<std::uint32_t>(sequence_), 0);
+    reference_.emplace(time, sequence_++);
+  }
+  std::int64_t take_top() {
+    const auto event = queue_.take_top();
+    const auto [time, sequence] = *reference_.begin();
+    REQUIRE(event.time == time);
+    REQUIRE(event.sequence == sequence);
+    REQUIRE(event.target == static_cast<std::uint32_t>(sequence));
+    reference_.erase(reference_.begin());
+    return event.time;
+  }
+  void settle() {
+    queue_.settle();
+    REQUIRE(queue_.size() == reference_.size());
+  }
+  bool empty() const { return queue_.empty(); }
+
+ private:
+  EventQueue queue_;
+  std::set<std::tuple<std::int64_t, std::uint64_t>> reference_;
+  std::uint64_t sequence_ = 0;
+};
+
+}  // namespace
+
 TEST_CASE("the queue pops in exact time-then-insertion order under random pushes and pops") {
-  // A reference model: a sorted vector of (time, sequence); the heap must agree at every pop,
-  // including pushes made while the root is vacant (during a dispatch).
   sim::RandomStream random(7, "test", "queue");
-  EventQueue queue;
-  std::vector<std::tuple<std::int64_t, std::uint64_t>> reference;
-  std::uint64_t sequence = 0;
+  Checked queue;
   std::int64_t now = 0;
   for (int step = 0; step < 200000; ++step) {
     const auto action = random.uniform_below(10);
     if (action < 6 || queue.empty()) {
-      const auto time = now + static_cast<std::int64_t>(random.uniform_below(50));  // many ties
-      queue.push(time, static_cast<std::uint32_t>(sequence), 0);
-      reference.emplace_back(time, sequence++);
+      queue.push(now + static_cast<std::int64_t>(random.uniform_below(50)));  // many ties
+      queue.settle();
     } else {
-      const auto event = queue.take_top();
-      const auto smallest = std::min_element(reference.begin(), reference.end());
-      REQUIRE(event.time == std::get<0>(*smallest));
-      REQUIRE(event.sequence == std::get<1>(*smallest));
-      reference.erase(smallest);
-      now = event.time;
-      if (action == 9) {  // a handler scheduling while the root is vacant
-        const auto time = now + static_cast<std::int64_t>(random.uniform_below(3));
-        queue.push(time, static_cast<std::uint32_t>(sequence), 0);
-        reference.emplace_back(time, sequence++);
-      }
+      now = queue.take_top();
+      if (action == 9) queue.push(now + static_cast<std::int64_t>(random.uniform_below(3)));  // during a dispatch
       queue.settle();
     }
-    REQUIRE(queue.size() == reference.size());
   }
 }
 
-TEST_CASE("a pending event costs 24 bytes of queue") {
+TEST_CASE("the tiered queue keeps the order through buckets, epochs and the end of time") {
+  // PHOLD-like traffic over thousands of pending events (so the queue spreads them over buckets
+  // and epochs), mixed with zero-delay pushes into the sorted near run, bursts of equal times,
+  // events far beyond the epoch and at Time::max(), and a drain to empty and back.
+  sim::RandomStream random(11, "test", "tiers");
+  const sim::ExponentialDistribution delay(1e6);
+  Checked queue;
+  std::int64_t now = 0;
+  const std::int64_t never = std::numeric_limits<std::int64_t>::max();
+  for (int i = 0; i < 3000; ++i) queue.push(static_cast<std::int64_t>(delay(random)));
+  for (int i = 0; i < 40; ++i) queue.push(never);
+  for (int round = 0; round < 2; ++round) {
+    for (int step = 0; step < 60000; ++step) {
+      now = queue.take_top();
+      if (now == never) {
+        queue.settle();
+        break;
+      }
+      const auto action = random.uniform_below(100);
+      if (action < 80) queue.push(now + 100000 + static_cast<std::int64_t>(delay(random)));
+      else if (action < 90) queue.push(now);  // zero delay: lands in the near run
+      else if (action < 95) for (int i = 0; i < 200; ++i) queue.push(now + 5);  // a burst of ties
+      else if (action < 97) queue.push(now + 1000 * static_cast<std::int64_t>(delay(random)));  // far
+      else if (action < 98) queue.push(never);
+      queue.settle();
+    }
+    // Drain everything (the end-of-time events last), then start over from an empty queue.
+    while (!queue.empty()) {
+      now = queue.take_top();
+      queue.settle();
+    }
+    now = 0;
+    for (int i = 0; i < 3000; ++i) queue.push(static_cast<std::int64_t>(delay(random)));
+  }
+}
+
+TEST_CASE("a pending event costs at most 48 bytes of queue") {
+  // 24-byte entries, plus spare capacity in the buckets and the bucket table.
   CHECK(sizeof(sim::QueuedEvent) == 24);
+  sim::RandomStream random(3, "test", "memory");
+  const sim::ExponentialDistribution delay(1e9);
   EventQueue queue;
-  queue.reserve(1'000'000);
-  for (std::uint32_t i = 0; i < 1'000'000; ++i) queue.push(i, i, 0);
-  CHECK(queue.capacity() * sizeof(sim::QueuedEvent) <= 1'000'000 * 24 + 64);
+  const std::size_t pending = 1'000'000;
+  for (std::uint32_t i = 0; i < pending; ++i) queue.push(static_cast<std::int64_t>(delay(random)), i, 0);
+  CHECK(queue.size() == pending);
+  CHECK(queue.memory_bytes() <= pending * 48);
 }

@@ -1,5 +1,6 @@
 #include "sim/core/rng.hpp"
 
+#include <Random123/philox.h>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -77,6 +78,26 @@ TEST_CASE("stream numbers are pinned: a change here changes every experiment's r
   CHECK(a == 9576716020053030922ULL);
   CHECK(b == 8799418023188542361ULL);
   CHECK(c == 17431350529369162865ULL);
+}
+
+TEST_CASE("the inline Philox2x64-10 equals Random123's, block for block") {
+  r123::Philox2x64 reference;
+  for (std::uint64_t key : {0ULL, 1ULL, 0x9E3779B97F4A7C15ULL, ~0ULL}) {
+    for (std::uint64_t counter : {0ULL, 1ULL, 2ULL, 12345ULL, ~0ULL - 1}) {
+      const r123::Philox2x64::ctr_type expected = reference({{counter, 0}}, {{key}});
+      const sim::PhiloxBlock block = sim::philox2x64_10(counter, key);
+      CHECK(block.words[0] == expected.v[0]);
+      CHECK(block.words[1] == expected.v[1]);
+    }
+  }
+  // And a stream's draws are its blocks' words in order, whatever the draw pattern.
+  RandomStream stream(42, "sbc1", "options");
+  const std::uint64_t key = sim::stream_key(42, "sbc1", "options");
+  for (std::uint64_t block = 0; block < 100; ++block) {
+    const r123::Philox2x64::ctr_type expected = reference({{block, 0}}, {{key}});
+    CHECK(stream.next_u64() == expected.v[0]);
+    CHECK(stream.next_u64() == expected.v[1]);
+  }
 }
 
 TEST_CASE("uniform integers are unbiased across buckets") {
