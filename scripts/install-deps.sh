@@ -10,6 +10,8 @@ packages=(
   # libraries (DESIGN.md "Dependencies")
   libboost-graph-dev libeigen3-dev libtomlplusplus-dev libprotobuf-dev protobuf-compiler
   doctest-dev librandom123-dev libxxhash-dev libcli11-dev
+  # tcmalloc for the drsim binary (sim/cli/CMakeLists.txt: a quarter off the busy hour)
+  libgoogle-perftools-dev
   # real tools the tests use: tshark reads our pcaps, sipp is a real SIP peer
   tshark sip-tester
 )
