@@ -28,6 +28,7 @@
 #include "sim/sip/dialog/dialog_table.hpp"
 #include "sim/sip/transaction/transaction_layer.hpp"
 #include "sim/trace/call_observer.hpp"
+#include "sim/core/lookup_map.hpp"
 
 namespace pstn {
 
@@ -167,8 +168,8 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   sip::TransactionLayer layer_;
   std::unique_ptr<net::SipEndpoint> endpoint_;
   sip::DialogTable dialogs_;
-  std::map<std::string, PlacedCall, std::less<>> placed_calls_;      // by Call-ID
-  std::map<std::string, ReceivedCall, std::less<>> received_calls_;  // by Call-ID
+  sim::StringLookupMap<PlacedCall> placed_calls_;                     // by Call-ID
+  sim::StringLookupMap<ReceivedCall> received_calls_;                 // by Call-ID
   sip::TransactionKeyMap<std::string> placed_invites_;               // INVITE client key → Call-ID
   sip::TransactionKeyMap<std::string> received_invites_;             // INVITE server key → Call-ID
   sip::TransactionKeyMap<sip::DialogId> byes_;                       // BYE client key → its dialog

@@ -51,6 +51,7 @@
 #include "sim/sip/dialog/dialog_table.hpp"
 #include "sim/sip/transaction/transaction_layer.hpp"
 #include "sim/trace/call_observer.hpp"
+#include "sim/core/lookup_map.hpp"
 
 namespace sbc {
 
@@ -256,7 +257,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
 
   std::map<std::uint64_t, Call> calls_;                       // ordered: never a hash order
   sip::TransactionKeyMap<std::uint64_t> call_by_invite_key_;
-  std::map<std::string, std::uint64_t, std::less<>> call_by_call_id_;
+  sim::StringLookupMap<std::uint64_t> call_by_call_id_;
   std::uint64_t next_call_ = 0;
   std::uint64_t next_call_id_ = 0;
   std::uint64_t next_tag_ = 0;

@@ -40,7 +40,8 @@ MicrosoftProxy::MicrosoftProxy(sim::ActorContext context, MicrosoftProxySettings
   DRSIM_CHECK(settings_.tenants != nullptr && settings_.dns_zone != nullptr, "a Microsoft proxy needs tenants and DNS");
   for (std::size_t i = 0; i < settings_.endpoints.size(); ++i) {
     const TeamsEndpoint& endpoint = settings_.endpoints[i];
-    endpoint_index_[endpoint.actor] = i;
+    if (endpoint_index_.size() <= endpoint.actor) endpoint_index_.resize(endpoint.actor + 1, 0);
+    endpoint_index_[endpoint.actor] = i + 1;
     endpoints_of_user_[{endpoint.user.tenant, endpoint.user.user}].push_back(i);
   }
   last_options_from_sbc_.resize(settings_.sbcs.size());
@@ -66,7 +67,7 @@ void MicrosoftProxy::on_start() {
 }
 
 void MicrosoftProxy::on_receive(const sim::Delivery& delivery) {
-  if (endpoint_index_.contains(delivery.source)) {
+  if (endpoint_of(delivery.source) != nullptr) {
     const auto signal = client::decode_signal(delivery.payload);
     DRSIM_CHECK(signal.has_value(), "a Teams endpoint sent the proxy bytes that are not client signalling");
     return on_client_signal(delivery.source, *signal);
@@ -346,8 +347,8 @@ bool MicrosoftProxy::sbc_demoted(std::string_view sbc_name) const {
 }
 
 const TeamsEndpoint* MicrosoftProxy::endpoint_of(sim::ActorId actor) const {
-  const auto found = endpoint_index_.find(actor);
-  return found == endpoint_index_.end() ? nullptr : &settings_.endpoints[found->second];
+  if (actor >= endpoint_index_.size() || endpoint_index_[actor] == 0) return nullptr;
+  return &settings_.endpoints[endpoint_index_[actor] - 1];
 }
 
 std::string MicrosoftProxy::via_value() {

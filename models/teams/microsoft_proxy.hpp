@@ -66,6 +66,7 @@
 #include "sim/sip/dialog/dialog_table.hpp"
 #include "sim/sip/transaction/transaction_layer.hpp"
 #include "sim/trace/call_observer.hpp"
+#include "sim/core/lookup_map.hpp"
 
 namespace teams {
 
@@ -318,18 +319,20 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   std::unique_ptr<SbcConnectionPool> pool_;
   sip::DialogTable dialogs_;
   std::optional<std::uint32_t> busy_retry_after_;
-  std::map<sim::ActorId, std::size_t> endpoint_index_;             // actor → settings_.endpoints
+  // actor id → its settings_.endpoints index + 1 (0: not an endpoint); ids are dense, and every
+  // delivery asks whether its source is a Teams endpoint.
+  std::vector<std::size_t> endpoint_index_;
   // (tenant, user) → that user's settings_.endpoints indexes, in settings order: an inbound
   // call's forks without scanning every endpoint of a 6000-client deployment.
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> endpoints_of_user_;
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
-  std::map<std::string, InboundCall, std::less<>> inbound_calls_;  // by the SBC's Call-ID
+  sim::StringLookupMap<InboundCall> inbound_calls_;               // by the SBC's Call-ID
   std::map<std::uint64_t, std::string> inbound_by_reference_;
   sip::TransactionKeyMap<std::string> inbound_by_invite_key_;
   std::map<OutboundKey, OutboundCall> outbound_calls_;
-  std::map<std::string, OutboundKey, std::less<>> outbound_by_call_id_;
+  sim::StringLookupMap<OutboundKey> outbound_by_call_id_;
   // INVITEs given up on (failover): a late 2xx is still ACKed and then ended with BYE (§13.2.2.4).
-  std::map<std::string, std::unique_ptr<sip::DialogSet>, std::less<>> abandoned_invites_;
+  sim::StringLookupMap<std::unique_ptr<sip::DialogSet>> abandoned_invites_;
   std::map<net::ConnectionId, sip::ParseErrorKind> malformed_on_connection_;
   std::vector<OtherDatacenter> other_datacenters_;
   // Calls handed to another datacenter: the client still sends its hang-up here.

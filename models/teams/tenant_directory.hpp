@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/core/time.hpp"
+#include "sim/core/lookup_map.hpp"
 
 namespace teams {
 
@@ -63,7 +64,7 @@ class TenantDirectory {
   struct Tenant {
     std::string name;
     std::vector<TeamsUser> users;
-    std::map<std::string, std::size_t, std::less<>> user_by_number;
+    sim::StringLookupMap<std::size_t> user_by_number;
   };
   std::vector<Tenant> tenants_;
   std::map<std::string, std::size_t, std::less<>> tenant_by_domain_;  // lower-case domain

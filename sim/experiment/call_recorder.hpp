@@ -19,9 +19,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "sim/core/lookup_map.hpp"
 #include "sim/core/time.hpp"
 #include "sim/trace/call_observer.hpp"
 #include "sim/trace/call_record_writer.hpp"
@@ -65,14 +65,9 @@ class CallRecorder final : public trace::CallObserver {
   Call* call_for(std::string_view leg);
 
   // Leg lookups happen on every report and traced message, over hundreds of thousands of legs
-  // in a busy hour: hash maps, which is safe here because nothing iterates them (DESIGN.md:
-  // no output may depend on a hash order).
-  struct LegHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view leg) const { return std::hash<std::string_view>{}(leg); }
-  };
+  // in a busy hour: hash maps, which is safe here because nothing iterates them.
   template <class Value>
-  using LegMap = std::unordered_map<std::string, Value, LegHash, std::equal_to<>>;
+  using LegMap = sim::StringLookupMap<Value>;
 
   std::map<std::uint64_t, Call> calls_;    // by call number: records() iterates it in order
   LegMap<std::uint64_t> call_by_leg_;      // resolved legs

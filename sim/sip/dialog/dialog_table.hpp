@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "sim/core/lookup_map.hpp"
 #include "sim/sip/dialog/dialog.hpp"
 #include "sim/sip/dialog/dialog_id.hpp"
 #include "sim/sip/message.hpp"
@@ -43,17 +43,12 @@ class DialogTable {
   std::size_t size() const { return size_; }
 
  private:
-  // Transparent, so a lookup by a Call-ID viewed in a message allocates nothing.
-  struct CallIdHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view call_id) const { return std::hash<std::string_view>{}(call_id); }
-  };
   using CallDialogs = std::vector<std::unique_ptr<Dialog>>;
 
   Dialog* find_live(const std::optional<DialogIdView>& id);
   static std::size_t remove_terminated_of(CallDialogs& dialogs);
 
-  std::unordered_map<std::string, CallDialogs, CallIdHash, std::equal_to<>> calls_;
+  sim::StringLookupMap<CallDialogs> calls_;  // by Call-ID
   std::size_t size_ = 0;
 };
 
