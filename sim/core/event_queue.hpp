@@ -5,7 +5,8 @@
 //
 // Two tiers, after calendar and ladder queues: the earliest events sit in a small `near` set;
 // later ones wait unsorted in buckets of 2^k nanoseconds (an "epoch" of consecutive buckets,
-// plus a `far` list beyond it). When `near` runs dry the next bucket becomes `near`, sorted, and
+// plus a `far` list beyond it). When `near` runs dry the next bucket becomes `near`, sorted (by
+// a counting sort on the time bits within the bucket, then an insertion pass), and
 // pops come off its end; a push into the near range is inserted in order, and `near` turns into
 // a 4-ary heap if it grows large. A push therefore costs an append and a pop a step along a
 // sorted run of a few dozen events, whatever the number pending, instead of sifting a heap of
@@ -36,7 +37,7 @@ class EventQueue {
   std::size_t size() const { return size_; }
   // Bytes held, spare capacity included: the memory cost of the pending events.
   std::size_t memory_bytes() const {
-    std::size_t entries = near_.capacity() + far_.capacity();
+    std::size_t entries = near_.capacity() + far_.capacity() + sort_scratch_.capacity();
     for (const auto& bucket : buckets_) entries += bucket.capacity();
     return entries * sizeof(QueuedEvent) + buckets_.capacity() * sizeof(buckets_[0]);
   }
@@ -103,9 +104,10 @@ class EventQueue {
 
  private:
   static constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
-  // Events per bucket aimed at: short sorted runs sort fastest, but with many pending events
-  // fewer, fuller buckets keep the bucket table (touched by every push) in cache.
-  static std::size_t bucket_target(std::size_t pending) { return std::clamp<std::size_t>(pending / 4096, 8, 64); }
+  // Events per bucket aimed at: a bucket's sort is linear (sort_bucket_into_near), so fuller
+  // buckets mainly mean fewer refills and a bucket table (touched by every push) that stays in
+  // cache; past a few dozen, their contents no longer do.
+  static std::size_t bucket_target(std::size_t pending) { return std::clamp<std::size_t>(pending / 4096, 16, 64); }
   // Every push touches a random bucket's table entry and tail: more buckets than this fall out
   // of cache faster than a longer far list costs to re-spread.
   static constexpr std::uint64_t kMaxBuckets = 8192;
@@ -158,11 +160,48 @@ class EventQueue {
         near_last_ = next_bucket_ == buckets_.size() ? epoch_last_ : bucket_start(next_bucket_) - 1;
         if (bucket.empty()) continue;
         near_.swap(bucket);  // the drained near's capacity serves the bucket from now on
-        std::sort(near_.begin(), near_.end(), LaterFirst{});
+        sort_bucket_into_near(bucket_start(next_bucket_ - 1));
         near_sorted_ = true;
       } else if (!far_.empty()) {
         start_epoch();
       } else {
+        return;
+      }
+    }
+  }
+
+  // Sorts near_ (one bucket's events, all within [start, start + 2^bucket_shift_)) latest first.
+  // A comparison sort of a few dozen random keys mispredicts a branch per element; instead a
+  // counting sort on the time's top bits within the bucket (branch-free) leaves each event
+  // among a handful of neighbours, and an insertion pass by the full (time, sequence) order
+  // finishes the job with few mispredictions.
+  void sort_bucket_into_near(std::int64_t start) {
+    const std::size_t count = near_.size();
+    if (count < 2) return;
+    const unsigned bin_bits = std::min<unsigned>(static_cast<unsigned>(std::bit_width(count - 1)) + 2, kMaxBinBits);
+    const unsigned bin_shift = bucket_shift_ > bin_bits ? bucket_shift_ - bin_bits : 0;
+    const std::size_t last_bin = (std::size_t{1} << bin_bits) - 1;
+    const auto bin_of = [&](const QueuedEvent& event) {
+      return std::min<std::size_t>((static_cast<std::uint64_t>(event.time) - static_cast<std::uint64_t>(start)) >> bin_shift, last_bin);
+    };
+    std::uint32_t* const first_slot = bin_slots_;  // events before each bin, then its next slot
+    std::fill(first_slot, first_slot + last_bin + 2, 0u);
+    for (const QueuedEvent& event : near_) ++first_slot[bin_of(event) + 1];
+    for (std::size_t bin = 1; bin <= last_bin + 1; ++bin) first_slot[bin] += first_slot[bin - 1];
+    sort_scratch_.resize(count);
+    // Earliest bin last: near_ is latest first.
+    for (const QueuedEvent& event : near_) sort_scratch_[count - 1 - first_slot[bin_of(event)]++] = event;
+    near_.swap(sort_scratch_);
+    std::size_t moves = 0;
+    for (std::size_t index = 1; index < count; ++index) {
+      const QueuedEvent event = near_[index];
+      std::size_t hole = index;
+      for (; hole > 0 && before(near_[hole - 1], event); --hole) near_[hole] = near_[hole - 1];
+      near_[hole] = event;
+      moves += index - hole;
+      if (moves > kInsertionMovesPerEvent * count) [[unlikely]] {
+        // Clustered times (many events per bin): a comparison sort keeps the worst case n log n.
+        std::sort(near_.begin(), near_.end(), LaterFirst{});
         return;
       }
     }
@@ -290,9 +329,15 @@ class EventQueue {
   std::int64_t epoch_last_ = kNoLimit;
   unsigned bucket_shift_ = 0;
   std::vector<QueuedEvent> far_;  // after epoch_last_, unsorted
+  // sort_bucket_into_near()'s working space: at most 2^kMaxBinBits bins, and the moves per event
+  // the insertion pass may make before it gives way to a comparison sort.
+  static constexpr unsigned kMaxBinBits = 12;
+  static constexpr std::size_t kInsertionMovesPerEvent = 4;
+  std::vector<QueuedEvent> sort_scratch_;
   std::size_t size_ = 0;
   std::size_t tier_threshold_ = kTierThreshold;
   std::uint64_t next_sequence_ = 0;
+  std::uint32_t bin_slots_[(std::size_t{1} << kMaxBinBits) + 1];  // last: keeps the hot fields together
 };
 
 }  // namespace sim

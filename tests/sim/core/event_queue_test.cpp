@@ -115,6 +115,29 @@ TEST_CASE("the tiered queue keeps the order through buckets, epochs and the end 
   }
 }
 
+TEST_CASE("buckets full of equal or clustered times still leave in exact order") {
+  // Bursts of ties and near-ties far enough ahead to wait in a bucket: the bucket sort's bins
+  // then hold many events each, and its insertion pass must give way to a comparison sort.
+  sim::RandomStream random(13, "test", "clusters");
+  const sim::ExponentialDistribution delay(1e6);
+  Checked queue;
+  std::int64_t now = 0;
+  for (int i = 0; i < 2000; ++i) queue.push(static_cast<std::int64_t>(delay(random)));
+  for (int step = 0; step < 20000; ++step) {
+    now = queue.take_top();
+    const auto action = random.uniform_below(100);
+    const std::int64_t ahead = now + 100000 + static_cast<std::int64_t>(delay(random));
+    if (action < 96) queue.push(ahead);
+    else if (action < 98) for (int i = 0; i < 300; ++i) queue.push(ahead);  // equal times
+    else for (int i = 0; i < 300; ++i) queue.push(ahead + static_cast<std::int64_t>(random.uniform_below(4)));
+    queue.settle();
+  }
+  while (!queue.empty()) {
+    queue.take_top();
+    queue.settle();
+  }
+}
+
 TEST_CASE("a pending event costs at most 48 bytes of queue") {
   // 24-byte entries, plus spare capacity in the buckets and the bucket table.
   CHECK(sizeof(sim::QueuedEvent) == 24);
