@@ -29,17 +29,9 @@ constexpr double kLn2High = 6.93147180369123816490e-01;
 constexpr double kLn2Low = 1.90821492927058770002e-10;
 }  // namespace detail
 
-// Natural logarithm of a positive finite x. Inline: exponential draws sit on the per-event path.
-inline double deterministic_log(double x) {
-  using namespace detail;
-  DRSIM_CHECK(x > 0 && x <= std::numeric_limits<double>::max(), "deterministic_log of a non-positive or infinite value");
-  std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
-  int exponent = static_cast<int>(bits >> 52) - 1023;
-  if (exponent == -1023) [[unlikely]] {  // subnormal: scale into the normal range first (exact)
-    bits = std::bit_cast<std::uint64_t>(x * 0x1p54);
-    exponent = static_cast<int>(bits >> 52) - 1023 - 54;
-  }
-  const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
+namespace detail {
+// log(2^exponent * (1 + fraction / 2^52)): the work of deterministic_log once x is taken apart.
+inline double log_of_parts(int exponent, std::uint64_t fraction) {
   const double mantissa = std::bit_cast<double>(fraction | (std::uint64_t{1023} << 52));  // [1, 2)
   const LogCell& cell = kLogTable[(fraction + (std::uint64_t{1} << (51 - kLogCellBits))) >> (52 - kLogCellBits)];
   // |r| < 2^-8, so six terms of log(1 + r) leave an error below 2^-58.
@@ -47,6 +39,30 @@ inline double deterministic_log(double x) {
   const double log1p_r = r - r * r * (0.5 - r * (1.0 / 3 - r * (0.25 - r * (0.2 - r * (1.0 / 6)))));
   const double k = exponent;
   return k * kLn2High + (cell.log_of_inverse_reciprocal + log1p_r + k * kLn2Low);
+}
+}  // namespace detail
+
+// Natural logarithm of a positive finite x. Inline: exponential draws sit on the per-event path.
+inline double deterministic_log(double x) {
+  DRSIM_CHECK(x > 0 && x <= std::numeric_limits<double>::max(), "deterministic_log of a non-positive or infinite value");
+  std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
+  int exponent = static_cast<int>(bits >> 52) - 1023;
+  if (exponent == -1023) [[unlikely]] {  // subnormal: scale into the normal range first (exact)
+    bits = std::bit_cast<std::uint64_t>(x * 0x1p54);
+    exponent = static_cast<int>(bits >> 52) - 1023 - 54;
+  }
+  return detail::log_of_parts(exponent, bits & ((std::uint64_t{1} << 52) - 1));
+}
+
+// deterministic_log((floor(random_bits / 2^12) + 0.5) * 2^-52), the log of RandomStream's open
+// unit, bit for bit; but that number is the odd integer m = 2 floor(random_bits / 2^12) + 1 times
+// 2^-53, so its exponent and fraction come from m's bit width and a shift, without the
+// conversion, addition and multiplication on the exponential draw's critical path.
+inline double deterministic_log_of_open_unit(std::uint64_t random_bits) {
+  const std::uint64_t odd = ((random_bits >> 12) << 1) | 1;  // below 2^53
+  const int width = static_cast<int>(std::bit_width(odd));
+  const std::uint64_t fraction = (odd << (53 - width)) & ((std::uint64_t{1} << 52) - 1);
+  return detail::log_of_parts(width - 54, fraction);
 }
 // e^x for finite x; overflows to +inf and underflows to 0 like the mathematical function.
 double deterministic_exp(double x);

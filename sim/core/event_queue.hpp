@@ -51,17 +51,15 @@ class EventQueue {
   void push(std::int64_t time, std::uint32_t target, std::uint32_t argument) {
     const QueuedEvent event{time, next_sequence_++, target, argument};
     ++size_;
-    if (time <= near_last_) {
-      push_near(event);
-      if (!tiered_ && near_.size() > tier_threshold_) [[unlikely]] start_tiers();
+    if (time > near_last_ && time <= epoch_last_) {
+      // The common case, a bucket's append, stays small enough to inline into every post().
+      std::vector<QueuedEvent>& bucket = buckets_[(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(epoch_start_)) >> bucket_shift_];
+      if (bucket.size() == bucket.capacity()) [[unlikely]] return push_elsewhere(event);
+      bucket.push_back(event);
+      if (near_.empty()) [[unlikely]] refill();
       return;
     }
-    if (time <= epoch_last_) {
-      buckets_[(static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(epoch_start_)) >> bucket_shift_].push_back(event);
-    } else {
-      far_.push_back(event);
-    }
-    if (near_.empty()) refill();
+    push_elsewhere(event);
   }
 
   // Removes the top in two steps so a handler's first push can take its place: take_top()
@@ -88,16 +86,11 @@ class EventQueue {
   }
 
   // The event `ahead` places after the top, if it is known without work (a push may still come
-  // first): lets the run loop start loading the actors of upcoming events early.
+  // first): lets the run loop start loading the actors of upcoming events early. Only the sorted
+  // form knows it; there the events between follow it in memory (result[k] is ahead - k places
+  // after the top), so one check serves several look-aheads.
   const QueuedEvent* upcoming(std::size_t ahead) const {
-    if (root_vacant_ || near_.size() <= ahead) return nullptr;
-    if (near_sorted_) return &near_[near_.size() - 1 - ahead];
-    if (ahead != 1) return nullptr;
-    // In heap form, the next event is the earliest child of the root.
-    const std::size_t end = near_.size() < 5 ? near_.size() : 5;
-    std::size_t best = 1;
-    for (std::size_t child = 2; child < end; ++child) best = earlier(best, child);
-    return &near_[best];
+    return near_sorted_ && near_.size() > ahead ? &near_[near_.size() - 1 - ahead] : nullptr;
   }
 
   std::uint64_t pushed() const { return next_sequence_; }
@@ -129,6 +122,22 @@ class EventQueue {
   struct LaterFirst {
     bool operator()(const QueuedEvent& a, const QueuedEvent& b) const { return before(b, a); }
   };
+
+  // push()'s other cases, out of line so they cost the common one no register saves: into
+  // near_, the far list, or a bucket that must grow.
+  [[gnu::noinline]] void push_elsewhere(const QueuedEvent& event) {
+    if (event.time <= near_last_) {
+      push_near(event);
+      if (!tiered_ && near_.size() > tier_threshold_) [[unlikely]] start_tiers();
+      return;
+    }
+    if (event.time <= epoch_last_) {
+      buckets_[(static_cast<std::uint64_t>(event.time) - static_cast<std::uint64_t>(epoch_start_)) >> bucket_shift_].push_back(event);
+    } else {
+      far_.push_back(event);
+    }
+    if (near_.empty()) refill();
+  }
 
   void push_near(const QueuedEvent& event) {
     if (near_sorted_) {

@@ -86,7 +86,8 @@ class UniformDistribution {
 class ExponentialDistribution {
  public:
   explicit ExponentialDistribution(double mean);
-  double operator()(RandomStream& stream) const { return -mean_ * deterministic_log(stream.next_open_unit()); }
+  // -mean log(next_open_unit()), with the unit's logarithm taken straight from its bits.
+  double operator()(RandomStream& stream) const { return -mean_ * deterministic_log_of_open_unit(stream.next_u64()); }
   double mean() const { return mean_; }
 
  private:

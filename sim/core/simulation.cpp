@@ -165,8 +165,10 @@ RunResult Simulation::run_loop(std::int64_t end, bool advance_clock_to_end) {
     queue_.settle();
     // With many actors, loading an event's actor is a cache miss that would stall its dispatch:
     // request upcoming events' actors early, their table entries first, then the objects.
-    if (const QueuedEvent* later = queue_.upcoming(kPrefetchAhead)) __builtin_prefetch(&actors_[later->target]);
-    if (const QueuedEvent* soon = queue_.upcoming(kPrefetchAhead / 2)) __builtin_prefetch(actors_[soon->target].get());
+    if (const QueuedEvent* later = queue_.upcoming(kPrefetchAhead)) {
+      __builtin_prefetch(&actors_[later->target]);
+      __builtin_prefetch(actors_[later[kPrefetchAhead / 2].target].get());  // kPrefetchAhead / 2 ahead
+    }
     if (stop_requested_ || (stop_condition_ && stop_condition_())) [[unlikely]] {
       result.reason = StopReason::StopRequested;
       break;

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "sim/core/rng.hpp"
@@ -21,6 +23,18 @@ TEST_CASE("deterministic log agrees with libm to within a few ulp everywhere") {
   }
   CHECK(deterministic_log(1.0) == 0.0);
   CHECK(deterministic_log(std::numeric_limits<double>::denorm_min()) == doctest::Approx(std::log(std::numeric_limits<double>::denorm_min())));
+}
+
+TEST_CASE("the log of an open unit taken from its bits equals the log of the unit, bit for bit") {
+  const auto open_unit = [](std::uint64_t bits) { return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52; };
+  RandomStream stream(5, "test", "open-unit-log");
+  for (int i = 0; i < 200000; ++i) {
+    // Any leading-zero count, so every exponent the unit can have is met.
+    const std::uint64_t bits = stream.next_u64() >> stream.uniform_below(64);
+    REQUIRE(std::bit_cast<std::uint64_t>(deterministic_log_of_open_unit(bits)) == std::bit_cast<std::uint64_t>(deterministic_log(open_unit(bits))));
+  }
+  for (const std::uint64_t bits : {std::uint64_t{0}, std::uint64_t{1} << 12, ~std::uint64_t{0}, std::uint64_t{0xfff}, std::uint64_t{1} << 63})
+    CHECK(std::bit_cast<std::uint64_t>(deterministic_log_of_open_unit(bits)) == std::bit_cast<std::uint64_t>(deterministic_log(open_unit(bits))));
 }
 
 TEST_CASE("deterministic exp agrees with libm and inverts log") {
