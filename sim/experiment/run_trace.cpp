@@ -143,13 +143,14 @@ void RunTrace::trace_sip(const net::PacketRecord& packet) {
 void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) {
   // Client signalling is the only traffic to or from a Teams client, and the backbone the only
   // one from proxy to proxy; network bytes come from hosts.
-  using Kind = Deployment::ActorKind;
-  if (deployment_.kind_of(destination.id()) == Kind::Proxy && deployment_.kind_of(delivery.source) == Kind::Proxy)
-    return on_datacenter_message(time, destination, delivery);
-  const bool to_client = deployment_.kind_of(destination.id()) == Kind::Client;
-  const bool from_client = deployment_.kind_of(delivery.source) == Kind::Client;
-  if (!to_client && !from_client) return;
+  // Only events.pb and ladders show deliveries: a pcap-only run asks nothing per delivery.
   if (!events_ && ladder_calls_.empty()) return;
+  using Kind = Deployment::ActorKind;
+  const Kind receiver = deployment_.kind_of(destination.id());
+  const Kind sender = deployment_.kind_of(delivery.source);
+  if (receiver == Kind::Proxy && sender == Kind::Proxy) return on_datacenter_message(time, destination, delivery);
+  const bool to_client = receiver == Kind::Client;
+  if (!to_client && sender != Kind::Client) return;
   const auto signal = client::decode_signal(delivery.payload);
   if (!signal) return;
   const sim::ActorId client = to_client ? destination.id() : delivery.source;
@@ -182,7 +183,6 @@ drsim::trace::Event RunTrace::received_event(sim::Time time, const sim::Actor& r
 }
 
 void RunTrace::on_datacenter_message(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery) {
-  if (!events_ && ladder_calls_.empty()) return;
   const auto message = teams::decode_datacenter_message(delivery.payload);
   if (!message) return;
   const bool retry = message->kind == teams::DatacenterMessageKind::TrunkRetry;
