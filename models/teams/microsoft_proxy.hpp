@@ -48,6 +48,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -335,8 +336,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sim::StringLookupMap<std::unique_ptr<sip::DialogSet>> abandoned_invites_;
   std::map<net::ConnectionId, sip::ParseErrorKind> malformed_on_connection_;
   std::vector<OtherDatacenter> other_datacenters_;
-  // Calls handed to another datacenter: the client still sends its hang-up here.
-  std::map<OutboundKey, sim::ActorId> handed_over_;
+  // Calls handed to other_datacenters_.front(): the client still sends its hang-up here.
+  std::set<OutboundKey> handed_over_;
   sim::TimerHandle options_timer_;
   std::uint64_t next_reference_ = 0;
   std::uint64_t next_tag_ = 0;

@@ -269,7 +269,7 @@ void MicrosoftProxy::hand_to_other_datacenter(OutboundCall& call, CallFailure fa
     retry.route.push_back(settings_.sbcs[call.route[entry]].name);
   if (observer_ != nullptr) observer_->failed_over(call.leg, now());
   send(other.proxy, other.latency, encode_datacenter_message(retry));
-  handed_over_[call.key] = other.proxy;
+  handed_over_.insert(call.key);
   abandon_attempt(call);
   end_outbound(call.key);
 }
@@ -340,13 +340,11 @@ void MicrosoftProxy::finish_outbound_failed(OutboundCall& call, const CallFailur
 void MicrosoftProxy::on_outbound_signal(const client::ClientSignal& signal, sim::ActorId source) {
   if (signal.kind != client::SignalKind::HangUp) return;
   const OutboundKey key{source, signal.call};
-  if (const auto handed = handed_over_.find(key); handed != handed_over_.end()) {
-    const auto other = std::find_if(other_datacenters_.begin(), other_datacenters_.end(),
-                                    [&](const OtherDatacenter& candidate) { return candidate.proxy == handed->second; });
-    send(other->proxy, other->latency,
+  if (handed_over_.erase(key) > 0) {
+    const OtherDatacenter& other = other_datacenters_.front();  // the one hand_to_other_datacenter chose
+    send(other.proxy, other.latency,
          encode_datacenter_message(
              DatacenterMessage{.kind = DatacenterMessageKind::CallerLeft, .client = source, .call = signal.call}));
-    handed_over_.erase(handed);
     return;
   }
   const auto found = outbound_calls_.find(key);
