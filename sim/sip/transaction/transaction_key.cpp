@@ -1,9 +1,9 @@
 #include "sim/sip/transaction/transaction_key.hpp"
 
 #include <cstdio>
-#include <functional>
 #include <string_view>
 
+#include "sim/core/lookup_map.hpp"
 #include "sim/core/rng.hpp"
 
 namespace sip {
@@ -13,7 +13,7 @@ std::size_t TransactionKeyHash::operator()(const TransactionKeyView& key) const 
   // INVITE, so the method's first letter and the side are mixed in and sent_by is left out.
   const std::size_t method = key.method.empty() ? 0 : static_cast<unsigned char>(key.method.front());
   const std::size_t mix = (method << 1 | static_cast<std::size_t>(key.side)) * 0x9e3779b97f4a7c15ULL;
-  return std::hash<std::string_view>{}(key.branch) ^ mix;
+  return sim::hash_lookup_key(key.branch) ^ mix;
 }
 
 namespace {
