@@ -14,16 +14,43 @@ FrameScan framing_error(std::size_t skip, std::size_t offset, std::string reason
 }
 
 // The header section ends at the first empty line, CRLF or a bare LF (the parser accepts LF
-// line ends, so the framer must too, or the two disagree on where the body starts). Returns
-// the empty line's first byte, or npos while it has not arrived.
-std::size_t find_empty_line(std::string_view bytes) {
-  for (std::size_t newline = bytes.find('\n'); newline != std::string_view::npos;
-       newline = bytes.find('\n', newline + 1)) {
-    const std::size_t next = newline + 1;
-    if (next < bytes.size() && bytes[next] == '\n') return next;
-    if (next + 1 < bytes.size() && bytes[next] == '\r' && bytes[next + 1] == '\n') return next;
+// line ends, so the framer must too, or the two disagree on where the body starts).
+struct HeaderSectionScan {
+  std::size_t empty_line = std::string_view::npos;  // its first byte; npos while it has not arrived
+  // Where the lines that may be a Content-Length field start: "content-l..." or "l" then LWS or
+  // ':', in either case. Only these can frame the message; the rest need not be looked at.
+  static constexpr std::size_t kMaxCandidates = 4;
+  std::size_t candidates[kMaxCandidates] = {};
+  std::size_t candidate_count = 0;
+  bool too_many_candidates = false;  // then every field is looked at, as before
+};
+
+// One pass over the line feeds: the empty line and the candidate field lines together, with the
+// inline 16-byte search instead of a memchr call per line.
+HeaderSectionScan scan_header_section(std::string_view bytes) {
+  HeaderSectionScan scan;
+  const char* const data = bytes.data();
+  const char* const end = data + bytes.size();
+  for (const char* newline = find_byte(data, end, '\n'); newline != end;
+       newline = find_byte(newline + 1, end, '\n')) {
+    const char* const next = newline + 1;
+    if (next == end) break;
+    if (*next == '\n' || (*next == '\r' && next + 1 < end && next[1] == '\n')) {
+      scan.empty_line = static_cast<std::size_t>(next - data);
+      return scan;
+    }
+    const char first = static_cast<char>(*next | 0x20);
+    const bool compact = first == 'l' && next + 1 < end && (next[1] == ':' || is_lws_char(next[1]));
+    const bool full = first == 'c' && end - next > 8 && next[7] == '-' && (next[8] | 0x20) == 'l';
+    if (compact || full) {
+      if (scan.candidate_count == HeaderSectionScan::kMaxCandidates) {
+        scan.too_many_candidates = true;
+      } else {
+        scan.candidates[scan.candidate_count++] = static_cast<std::size_t>(next - data);
+      }
+    }
   }
-  return std::string_view::npos;
+  return scan;
 }
 
 // Index just past the empty line that starts at `empty_line`.
@@ -39,7 +66,8 @@ FrameScan scan_frame(std::string_view bytes) {
   while (skip < bytes.size() && (bytes[skip] == '\r' || bytes[skip] == '\n')) ++skip;
   scan.skip = skip;
   const std::string_view rest = bytes.substr(skip);
-  const std::size_t empty_line = find_empty_line(rest);
+  const HeaderSectionScan section = scan_header_section(rest);
+  const std::size_t empty_line = section.empty_line;
   // The limit counts the whole header section, so it trips whether the end arrived in the same
   // read or not yet: without an end, the section is at least one byte longer than what is here.
   const std::size_t header_bytes =
@@ -52,30 +80,44 @@ FrameScan scan_frame(std::string_view bytes) {
     return scan;
   }
   // Content-Length ("l" compact) among the header fields, each with its continuation lines, as
-  // the parser reads it: "Content-Length:\r\n 12" is 12, and "1\r\n 2" is no number.
+  // the parser reads it: "Content-Length:\r\n 12" is 12, and "1\r\n 2" is no number. Every
+  // line after the start line that does not start with SP or HTAB starts a field.
   std::optional<std::uint64_t> content_length;
-  std::size_t field_start = rest.find('\n') + 1;  // after the start line
-  while (field_start < empty_line) {
+  const auto field_end_of = [&](std::size_t field_start) {
     std::size_t field_end = rest.find('\n', field_start);
     while (field_end + 1 < empty_line && is_ws(rest[field_end + 1])) {
       field_end = rest.find('\n', field_end + 1);
     }
+    return field_end;
+  };
+  const auto read_field = [&](std::size_t field_start) -> std::optional<FrameScan> {
+    const std::size_t field_end = field_end_of(field_start);
     const std::string_view field = rest.substr(field_start, field_end - field_start);
     const std::size_t colon = field.find(':');
-    if (!is_ws(field[0]) && colon != std::string_view::npos) {
-      const std::string_view name = trim_lws(field.substr(0, colon));
-      if (iequals(name, "content-length") || iequals(name, "l")) {
-        std::uint64_t value = 0;
-        if (!parse_bounded_uint(trim_lws(field.substr(colon + 1)), 0xFFFFFFFFull, value)) {
-          return framing_error(skip, skip + field_start, "invalid Content-Length on a stream");
-        }
-        if (content_length && *content_length != value) {
-          return framing_error(skip, skip + field_start, "conflicting Content-Length values on a stream");
-        }
-        content_length = value;
-      }
+    if (is_ws(field[0]) || colon == std::string_view::npos) return std::nullopt;
+    const std::string_view name = trim_lws(field.substr(0, colon));
+    if (!iequals(name, "content-length") && !iequals(name, "l")) return std::nullopt;
+    std::uint64_t value = 0;
+    if (!parse_bounded_uint(trim_lws(field.substr(colon + 1)), 0xFFFFFFFFull, value)) {
+      return framing_error(skip, skip + field_start, "invalid Content-Length on a stream");
     }
-    field_start = field_end + 1;
+    if (content_length && *content_length != value) {
+      return framing_error(skip, skip + field_start, "conflicting Content-Length values on a stream");
+    }
+    content_length = value;
+    return std::nullopt;
+  };
+  if (section.too_many_candidates) {
+    std::size_t field_start = rest.find('\n') + 1;  // after the start line
+    while (field_start < empty_line) {
+      if (auto error = read_field(field_start)) return std::move(*error);
+      field_start = field_end_of(field_start) + 1;
+    }
+  } else {
+    // A candidate line starts with a letter, so it is not a continuation: it starts a field.
+    for (std::size_t i = 0; i < section.candidate_count; ++i) {
+      if (auto error = read_field(section.candidates[i])) return std::move(*error);
+    }
   }
   if (!content_length) {
     return framing_error(skip, skip, "no Content-Length on a stream transport (§18.3)");

@@ -186,3 +186,36 @@ TEST_CASE("the 64 KiB header limit holds whether the header end arrives at once 
   CHECK(whole.failed());
   CHECK(pieces.failed());
 }
+
+TEST_CASE("Content-Length is found in every spelling however many fields look like it") {
+  // The framer looks only at lines that may be a Content-Length; these check that it still finds
+  // every one, compact and in any case, and falls back to every field when many lines qualify.
+  const auto with_length_fields = [](const std::string& fields) {
+    std::string bytes = options(1);
+    bytes.erase(bytes.find("Content-Length: 5\r\n"), 19);
+    bytes.insert(bytes.find("\r\n\r\n") + 2, fields);
+    return bytes;
+  };
+  for (const std::string& fields :
+       {std::string("l: 5\r\n"), std::string("L :5\r\n"), std::string("CONTENT-LENGTH: 5\r\n"),
+        std::string("content-length:\t5\r\n"), std::string("Content-Type: text/plain\r\nContent-Length: 5\r\n"),
+        std::string("Content-Length: 5\r\nl: 5\r\nContent-Length: 5\r\nl: 5\r\nContent-Length: 5\r\nl: 5\r\n")}) {
+    const std::string bytes = with_length_fields(fields);
+    const sip::FrameScan scan = sip::scan_frame(bytes);
+    INFO(fields);
+    REQUIRE(scan.status == sip::FrameStatus::Complete);
+    CHECK(scan.length == bytes.size());
+  }
+  for (const std::string& fields :
+       {std::string("Content-Length: 5\r\nl: 4\r\n"),
+        std::string("l: 5\r\nl: 5\r\nl: 5\r\nl: 5\r\nl: 5\r\nContent-Length: 4\r\n"),
+        std::string("Content-Length: five\r\n")}) {
+    const std::string bytes = with_length_fields(fields);
+    const sip::FrameScan scan = sip::scan_frame(bytes);
+    INFO(fields);
+    CHECK(scan.status == sip::FrameStatus::Error);
+  }
+  // Names that only start like it frame nothing.
+  const std::string lookalikes = with_length_fields("Content-Lengthy: 5\r\nlx: 5\r\n");
+  CHECK(sip::scan_frame(lookalikes).status == sip::FrameStatus::Error);
+}
