@@ -9,18 +9,6 @@
 namespace sip {
 namespace {
 
-constexpr std::array<std::string_view, static_cast<std::size_t>(HeaderId::Count)> kNames = {
-    "",                  "Accept",         "Accept-Contact",  "Allow",
-    "Allow-Events",      "Authorization",  "Call-ID",         "Contact",
-    "Content-Encoding",  "Content-Length", "Content-Type",    "CSeq",
-    "Date",              "Event",          "Expires",         "From",
-    "History-Info",      "Identity",       "Max-Forwards",    "Min-SE",
-    "P-Asserted-Identity", "Proxy-Require", "Reason",         "Record-Route",
-    "Refer-To",          "Referred-By",    "Replaces",        "Require",
-    "Retry-After",       "Route",          "Server",          "Session-Expires",
-    "Subject",           "Supported",      "To",              "Unsupported",
-    "User-Agent",        "Via"};
-
 HeaderId compact(char c) {
   // RFC 3261 §7.3.3 plus the compact forms registered later (RFC 3515 r, RFC 3892 b, RFC 4028 x,
   // RFC 3841 a, RFC 6665 o/u, RFC 8224 y).
@@ -73,8 +61,8 @@ struct NameTable {
   bool collided = false;  // two names share a slot, or one is too long (checked below)
 
   constexpr NameTable() {
-    for (std::size_t i = 1; i < kNames.size(); ++i) {
-      const std::string_view name = kNames[i];
+    for (std::size_t i = 1; i < kCanonicalNames.size(); ++i) {
+      const std::string_view name = kCanonicalNames[i];
       if (name.size() > kLongestName || name.size() < 2) {
         collided = true;
         continue;
@@ -132,7 +120,5 @@ HeaderId header_id(std::string_view name) {
   if (slot.length != name.size() || !matches_known_name(name.data(), name.size(), slot)) return HeaderId::Unknown;
   return slot.id;
 }
-
-std::string_view canonical_name(HeaderId id) { return kNames[static_cast<std::size_t>(id)]; }
 
 }  // namespace sip

@@ -341,11 +341,6 @@ Range Message::append(std::string_view text) {
 
 // ---- Message: access ----
 
-HeaderView Message::header_at(std::size_t index) const {
-  const HeaderField& field = headers_[index];
-  return HeaderView{field.id, field.name.in(buffer_), field.value.in(buffer_)};
-}
-
 std::optional<std::string_view> Message::header(std::string_view name) const {
   const HeaderId id = header_id(name);
   for (std::size_t i = 0; i < headers_.size(); ++i) {

@@ -141,7 +141,10 @@ class Message {
 
   // ---- all header fields, in order ----
   std::size_t header_count() const { return headers_.size(); }
-  HeaderView header_at(std::size_t index) const;
+  HeaderView header_at(std::size_t index) const {  // inline: the serializer reads every field
+    const HeaderField& field = headers_[index];
+    return HeaderView{field.id, field.name.in(buffer_), field.value.in(buffer_)};
+  }
   std::optional<std::string_view> header(std::string_view name) const;  // first field's value
   std::optional<std::string_view> header(HeaderId id) const;
   std::size_t count_headers(HeaderId id) const;  // fields, not comma-separated values
