@@ -722,6 +722,31 @@ void Message::remove_first_header(std::string_view name) {
 void Message::set_to_tag(std::string_view tag) {
   for (std::size_t i = 0; i < headers_.size(); ++i) {
     if (headers_[i].id != HeaderId::To) continue;
+    if (!to_.has_tag) {
+      // The common case (a UAS's first response, §8.2.6.2): the value gains ";tag=" at its end.
+      // It is written straight into the buffer and the To parts are moved rather than parsed
+      // again: the URI, display name and parameters are the same bytes, one tag longer.
+      const Range old_value = headers_[i].value;
+      const auto new_offset = static_cast<std::uint32_t>(buffer_.size());
+      buffer_.append(buffer_.data() + old_value.offset, old_value.length);  // append() copes with aliasing
+      buffer_.append(";tag=").append(tag);
+      const Range new_value{new_offset, static_cast<std::uint32_t>(buffer_.size()) - new_offset};
+      headers_[i].value = new_value;
+      const RangeMover move{old_value.offset, new_offset};
+      move(to_);
+      to_.text = new_value;
+      // Header parameters run to the value's end (name_addr.cpp record_params); the tag is the
+      // last of them now, or the only one.
+      const std::uint32_t tag_offset = new_offset + old_value.length + 5;
+      if (to_.params.length == 0 && to_.params.offset == 0) {
+        to_.params = Range{new_offset + old_value.length + 1, static_cast<std::uint32_t>(4 + tag.size())};
+      } else {
+        to_.params.length = tag_offset + static_cast<std::uint32_t>(tag.size()) - to_.params.offset;
+      }
+      to_.has_tag = true;
+      to_.tag = Range{tag_offset, static_cast<std::uint32_t>(tag.size())};
+      return;
+    }
     std::string value(headers_[i].value.in(buffer_));
     if (to_.has_tag && to_.tag.empty()) {
       // A bare ";tag" has no value to replace; give it one (§25.1: tag-param = "tag" EQUAL token).

@@ -350,3 +350,51 @@ TEST_CASE("header names are recognised in any case and only when spelled exactly
   CHECK(sip::header_id("") == sip::HeaderId::Unknown);
   CHECK(sip::header_id("v") == sip::HeaderId::Via);
 }
+
+TEST_CASE("set_to_tag on a To without a tag indexes as if parsed from the response's bytes") {
+  // set_to_tag moves the To parts instead of parsing the new value; each view, and where it
+  // sits inside the value, must equal what a parse of the response's own bytes yields.
+  for (const std::string to : {"<sip:+14255550100@sbc.contoso.com>", "<sip:+14255550100@sbc.contoso.com>;x=y",
+                               "\"Bob \\\"B\\\"\" <sip:bob@[2001:db8::1]:5061;transport=tls?h=v>;a;b=c",
+                               "sip:bob@example.com", "sip:bob@198.51.100.9:5070;x=y", "tel:+14255550100",
+                               "Bob <tel:+14255550100;phone-context=example.com>", "sip:example.com;lr ; q=1"}) {
+    INFO(to);
+    const std::string text = "INVITE sip:+14255550100@sbc.contoso.com SIP/2.0\r\n"
+                             "Via: SIP/2.0/UDP 198.51.100.9;branch=z9hG4bKa\r\n"
+                             "From: <sip:a@example.com>;tag=f1\r\n"
+                             "To: " + to + "\r\n"
+                             "Call-ID: 42@198.51.100.9\r\n"
+                             "CSeq: 7 INVITE\r\n"
+                             "Content-Length: 0\r\n\r\n";
+    auto request = sip::parse_message(text);
+    REQUIRE(request.ok());
+    const sip::Message response = sip::make_response(request.value(), 180, "", "t-42");
+    auto parsed = sip::parse_message(sip::serialize(response));
+    REQUIRE(parsed.ok());
+    const sip::NameAddr a = response.to();
+    const sip::NameAddr b = parsed.value().to();
+    // Where a part sits in the value; an absent part views the buffer's start, so it has none.
+    const auto at = [](const sip::NameAddr& address, std::string_view part) {
+      return part.empty() ? std::ptrdiff_t{-1} : part.data() - address.text().data();
+    };
+    CHECK(a.text() == b.text());
+    CHECK(a.display_name_raw() == b.display_name_raw());
+    CHECK(at(a, a.display_name_raw()) == at(b, b.display_name_raw()));
+    CHECK(a.params() == b.params());
+    CHECK(at(a, a.params()) == at(b, b.params()));
+    CHECK(a.has_tag());
+    CHECK(a.tag() == "t-42");
+    CHECK(at(a, a.tag()) == at(b, b.tag()));
+    CHECK(a.angle_brackets() == b.angle_brackets());
+    CHECK(a.uri().text() == b.uri().text());
+    CHECK(at(a, a.uri().text()) == at(b, b.uri().text()));
+    CHECK(a.uri().scheme_kind() == b.uri().scheme_kind());
+    CHECK(a.uri().user() == b.uri().user());
+    CHECK(a.uri().host() == b.uri().host());
+    CHECK(a.uri().host_kind() == b.uri().host_kind());
+    CHECK(a.uri().port() == b.uri().port());
+    CHECK(a.uri().params() == b.uri().params());
+    CHECK(a.uri().headers() == b.uri().headers());
+    CHECK(a.param("tag") == std::optional<std::string_view>("t-42"));
+  }
+}
