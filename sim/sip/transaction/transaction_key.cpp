@@ -1,6 +1,8 @@
 #include "sim/sip/transaction/transaction_key.hpp"
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <string_view>
 
 #include "sim/core/lookup_map.hpp"
@@ -24,12 +26,25 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 // §17.2.3 compares sent-by: host (case-insensitive, §19.1.4) and port as written.
 std::string sent_by_of(const Via& via) {
-  std::string sent_by;
+  // Sized once and written in place: every received request builds one, and appending a
+  // character at a time paid a capacity check each.
+  const std::string_view host = via.host();
   const bool ipv6 = via.host_kind() == HostKind::Ipv6;
-  if (ipv6) sent_by += '[';
-  for (const char c : via.host()) sent_by += lower(c);
-  if (ipv6) sent_by += ']';
-  if (const auto port = via.port()) sent_by += ':' + std::to_string(*port);
+  char port_digits[8];
+  std::size_t port_size = 0;
+  if (const auto port = via.port()) {
+    port_size = static_cast<std::size_t>(std::to_chars(port_digits, port_digits + sizeof port_digits, *port).ptr -
+                                         port_digits);
+  }
+  std::string sent_by(host.size() + (ipv6 ? 2 : 0) + (port_size > 0 ? 1 + port_size : 0), '\0');
+  char* out = sent_by.data();
+  if (ipv6) *out++ = '[';
+  for (const char c : host) *out++ = lower(c);
+  if (ipv6) *out++ = ']';
+  if (port_size > 0) {
+    *out++ = ':';
+    std::memcpy(out, port_digits, port_size);
+  }
   return sent_by;
 }
 

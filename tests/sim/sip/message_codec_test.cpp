@@ -398,3 +398,31 @@ TEST_CASE("set_to_tag on a To without a tag indexes as if parsed from the respon
     CHECK(a.param("tag") == std::optional<std::string_view>("t-42"));
   }
 }
+
+TEST_CASE("a prepended Via list indexes as if the message were parsed") {
+  // prepend_header parses only the new Via field and keeps the parts of the others.
+  sip::Message m = parse_invite();
+  m.prepend_header("Via", "SIP/2.0/TLS p1.example.com:5061;branch=z9hG4bKp1, SIP/2.0/UDP [2001:db8::7];rport;branch=z9hG4bKp2");
+  m.prepend_header("v", "SIP/2.0/TCP 192.0.2.9;branch=z9hG4bKp3;received=192.0.2.10");
+  auto parsed = sip::parse_message(sip::serialize(m));
+  REQUIRE(parsed.ok());
+  const sip::Message& reference = parsed.value();
+  REQUIRE(m.via_count() == 5);
+  REQUIRE(reference.via_count() == 5);
+  for (std::size_t i = 0; i < m.via_count(); ++i) {
+    INFO(i);
+    const sip::Via a = m.via(i);
+    const sip::Via b = reference.via(i);
+    CHECK(a.text() == b.text());
+    CHECK(a.transport() == b.transport());
+    CHECK(a.host() == b.host());
+    CHECK(a.host_kind() == b.host_kind());
+    CHECK(a.port() == b.port());
+    CHECK(a.branch() == b.branch());
+    CHECK(a.received() == b.received());
+    CHECK(a.has_rport() == b.has_rport());
+    CHECK(a.has_alias() == b.has_alias());
+    CHECK(a.params() == b.params());
+  }
+  CHECK(m.top_via().branch() == "z9hG4bKp3");
+}

@@ -83,6 +83,16 @@ TEST_CASE("server matching compares sent-by with the host case-insensitively") {
       "Via: SIP/2.0/UDP [2001:DB8::9]:5060;branch=z9hG4bK6\r\n"
       "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
   CHECK(sip::server_key_of_request(ipv6)->sent_by == "[2001:db8::9]:5060");
+  const sip::Message no_port = parse(
+      "OPTIONS sip:x@y SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP SBC1.Example.COM;branch=z9hG4bK7\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+  CHECK(sip::server_key_of_request(no_port)->sent_by == "sbc1.example.com");
+  const sip::Message ipv4 = parse(
+      "OPTIONS sip:x@y SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.7:65535;branch=z9hG4bK8\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+  CHECK(sip::server_key_of_request(ipv4)->sent_by == "192.0.2.7:65535");
 }
 
 TEST_CASE("a request whose branch lacks the magic cookie gets no server key") {
