@@ -9,7 +9,7 @@
 namespace sip {
 
 ClientInviteTransaction::ClientInviteTransaction(TransactionContext context, Transport& transport,
-                                                 Message invite, TimerC timer_c)
+                                                 Message&& invite, TimerC timer_c)
     : context_(context),
       transport_(transport),
       invite_(std::move(invite)),

@@ -22,8 +22,11 @@ class ClientInviteTransaction {
   enum class TimerC : std::uint8_t { Off, On };
 
   // `invite` carries the top Via with this transaction's branch. Nothing is sent until start().
-  ClientInviteTransaction(TransactionContext context, Transport& transport, Message invite,
+  ClientInviteTransaction(TransactionContext context, Transport& transport, Message&& invite,
                           TimerC timer_c = TimerC::Off);
+  ClientInviteTransaction(TransactionContext context, Transport& transport, const Message& invite,
+                          TimerC timer_c = TimerC::Off)
+      : ClientInviteTransaction(context, transport, Message(invite), timer_c) {}
   ClientInviteTransaction(const ClientInviteTransaction&) = delete;
   ClientInviteTransaction& operator=(const ClientInviteTransaction&) = delete;
 

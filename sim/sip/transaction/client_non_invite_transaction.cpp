@@ -7,7 +7,7 @@
 namespace sip {
 
 ClientNonInviteTransaction::ClientNonInviteTransaction(TransactionContext context,
-                                                       Transport& transport, Message request)
+                                                       Transport& transport, Message&& request)
     : context_(context),
       transport_(transport),
       request_(std::move(request)),

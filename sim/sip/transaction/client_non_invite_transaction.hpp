@@ -18,7 +18,9 @@ class ClientNonInviteTransaction {
   enum class State : std::uint8_t { Trying, Proceeding, Completed, Terminated };
 
   // Any request but INVITE and ACK (an ACK is never a transaction of its own, §17).
-  ClientNonInviteTransaction(TransactionContext context, Transport& transport, Message request);
+  ClientNonInviteTransaction(TransactionContext context, Transport& transport, Message&& request);
+  ClientNonInviteTransaction(TransactionContext context, Transport& transport, const Message& request)
+      : ClientNonInviteTransaction(context, transport, Message(request)) {}
   ClientNonInviteTransaction(const ClientNonInviteTransaction&) = delete;
   ClientNonInviteTransaction& operator=(const ClientNonInviteTransaction&) = delete;
 

@@ -17,12 +17,28 @@ ServerInviteTransaction::ServerInviteTransaction(TransactionContext context, Tra
   auto key = server_key_of_request(invite_);
   DRSIM_CHECK(key.has_value(), "an INVITE without an RFC 3261 branch or a CSeq");
   key_ = std::move(*key);
+  start_trying_deadline();
+}
+
+ServerInviteTransaction::ServerInviteTransaction(TransactionContext context, Transport& transport,
+                                                 const Message& invite, TransactionKey key)
+    : context_(context),
+      transport_(transport),
+      invite_(invite),
+      key_(std::move(key)),
+      timer_g_interval_(context_.timers.timer_g()) {
+  DRSIM_CHECK(invite_.is_request() && invite_.method() == Method::Invite,
+              "an INVITE server transaction needs an INVITE");
+  start_trying_deadline();
+}
+
+void ServerInviteTransaction::start_trying_deadline() {
   // §17.2.1: the transaction MUST send 100 Trying unless it knows the TU answers within
   // 200 ms. It cannot know, so it waits trying_delay and sends one if the TU stayed silent.
   trying_deadline_ = context_.start_timer(context_.timers.trying_delay, [this] { on_trying_deadline(); });
 }
 
-void ServerInviteTransaction::send_response(Message response) {
+void ServerInviteTransaction::send_response(Message&& response) {
   DRSIM_CHECK(response.is_response(), "send_response() needs a response");
   const int code = response.status_code();
   if (state_ == State::Accepted) {
@@ -39,7 +55,7 @@ void ServerInviteTransaction::send_response(Message response) {
   transport_.send(last_response_);
 }
 
-void ServerInviteTransaction::send_final_failure(Message response) {
+void ServerInviteTransaction::send_final_failure(Message&& response) {
   // §17.2.1: a 300-699 from the TU is sent; Completed retransmits it on Timer G (unreliable
   // only) until the ACK, and gives up on the ACK at Timer H.
   state_ = State::Completed;
@@ -49,7 +65,7 @@ void ServerInviteTransaction::send_final_failure(Message response) {
   timer_h_ = context_.start_timer(context_.timers.timer_h(), [this] { on_timer_h(); });
 }
 
-void ServerInviteTransaction::send_success(Message response) {
+void ServerInviteTransaction::send_success(Message&& response) {
   // RFC 6026 §8.7: a 2xx from the TU is sent and the transaction enters Accepted with Timer L;
   // the UAS core, not the transaction, retransmits the 2xx until its ACK (§13.3.1.4).
   state_ = State::Accepted;

@@ -22,13 +22,18 @@ class ServerInviteTransaction {
   // §17.2.1: created in Proceeding for an INVITE that matched no transaction, on the flow it
   // arrived on; the TU already has the INVITE. Starts the 100 Trying deadline (trying_delay).
   ServerInviteTransaction(TransactionContext context, Transport& transport, Message invite);
+  // The same, with the key server_key_of_request(invite) gives, which the TransactionLayer has
+  // already computed to look the INVITE up: it is neither computed again nor the INVITE moved.
+  ServerInviteTransaction(TransactionContext context, Transport& transport, const Message& invite,
+                          TransactionKey key);
   ServerInviteTransaction(const ServerInviteTransaction&) = delete;
   ServerInviteTransaction& operator=(const ServerInviteTransaction&) = delete;
 
   // A response from the TU. Any 1xx or final in Proceeding; further 2xx in Accepted (RFC 6026
   // §8.7: retransmissions by the UAS core, or a proxy's forked answers). Anything else is a TU
   // bug and aborts.
-  void send_response(Message response);
+  void send_response(Message&& response);
+  void send_response(const Message& response) { send_response(Message(response)); }
   // A request that matched this transaction (§17.2.3): a retransmitted INVITE or an ACK.
   void on_request(const Message& request);
   // §17.2.4: the transport could not send a response.
@@ -43,8 +48,9 @@ class ServerInviteTransaction {
   const Message& last_response() const { return last_response_; }
 
  private:
-  void send_final_failure(Message response);
-  void send_success(Message response);
+  void start_trying_deadline();
+  void send_final_failure(Message&& response);
+  void send_success(Message&& response);
   void on_retransmitted_invite();
   void on_ack(const Message& ack);
   void on_trying_deadline();

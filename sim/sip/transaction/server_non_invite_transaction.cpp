@@ -17,7 +17,15 @@ ServerNonInviteTransaction::ServerNonInviteTransaction(TransactionContext contex
   key_ = std::move(*key);
 }
 
-void ServerNonInviteTransaction::send_response(Message response) {
+ServerNonInviteTransaction::ServerNonInviteTransaction(TransactionContext context, Transport& transport,
+                                                       const Message& request, TransactionKey key)
+    : context_(context), transport_(transport), request_(request), key_(std::move(key)) {
+  DRSIM_CHECK(request_.is_request() && request_.method() != Method::Invite &&
+                  request_.method() != Method::Ack,
+              "a non-INVITE server transaction needs a request other than INVITE and ACK");
+}
+
+void ServerNonInviteTransaction::send_response(Message&& response) {
   DRSIM_CHECK(response.is_response(), "send_response() needs a response");
   DRSIM_CHECK(state_ != State::Terminated, "a response from the TU after Terminated");
   // §17.2.2: "Any other final responses passed by the TU to the server transaction MUST be

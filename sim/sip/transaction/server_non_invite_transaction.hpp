@@ -20,12 +20,16 @@ class ServerNonInviteTransaction {
   // §17.2.2: created in Trying for a request (not INVITE, not ACK) that matched no
   // transaction, on the flow it arrived on; the TU already has the request.
   ServerNonInviteTransaction(TransactionContext context, Transport& transport, Message request);
+  // The same, with the key server_key_of_request(request) gives (see ServerInviteTransaction).
+  ServerNonInviteTransaction(TransactionContext context, Transport& transport, const Message& request,
+                             TransactionKey key);
   ServerNonInviteTransaction(const ServerNonInviteTransaction&) = delete;
   ServerNonInviteTransaction& operator=(const ServerNonInviteTransaction&) = delete;
 
   // A response from the TU (§17.2.2). Responses after the final one are discarded, as the RFC
   // says; a response after Terminated is a TU bug and aborts.
-  void send_response(Message response);
+  void send_response(Message&& response);
+  void send_response(const Message& response) { send_response(Message(response)); }
   // A retransmission of the request that matched this transaction (§17.2.3).
   void on_request(const Message& request);
   // §17.2.4: the transport could not send a response.

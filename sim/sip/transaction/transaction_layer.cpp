@@ -73,10 +73,10 @@ void TransactionLayer::receive_request(const Message& request, Transport& flow) 
   }
   if (request.method() == Method::Invite) {
     if (ServerInviteTransaction* transaction = server_invites_.find(*key)) return transaction->on_request(request);
-    server_invites_.add(std::make_unique<ServerInviteTransaction>(context(), flow, request));
+    server_invites_.add(std::make_unique<ServerInviteTransaction>(context(), flow, request, *key));
   } else {
     if (ServerNonInviteTransaction* transaction = server_non_invites_.find(*key)) return transaction->on_request(request);
-    server_non_invites_.add(std::make_unique<ServerNonInviteTransaction>(context(), flow, request));
+    server_non_invites_.add(std::make_unique<ServerNonInviteTransaction>(context(), flow, request, *key));
   }
   core_.on_request(*key, request, flow);
 }
