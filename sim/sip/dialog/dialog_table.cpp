@@ -9,8 +9,13 @@
 namespace sip {
 
 Dialog& DialogTable::insert(Dialog dialog) {
-  DRSIM_CHECK(find(DialogIdView(dialog.id())) == nullptr, "a dialog with this id already exists");
+  // One lookup of the Call-ID serves both the duplicate check and the insertion.
   CallDialogs& dialogs = calls_[dialog.id().call_id];
+  for (const std::unique_ptr<Dialog>& existing : dialogs) {
+    const DialogId& id = existing->id();
+    DRSIM_CHECK(id.local_tag != dialog.id().local_tag || id.remote_tag != dialog.id().remote_tag,
+                "a dialog with this id already exists");
+  }
   dialogs.push_back(std::make_unique<Dialog>(std::move(dialog)));
   ++size_;
   return *dialogs.back();
