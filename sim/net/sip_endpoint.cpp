@@ -73,10 +73,15 @@ void SipEndpoint::receive(const sim::Delivery& delivery) {
 }
 
 void SipEndpoint::receive_datagram(const sim::Delivery& delivery) {
-  // Copied: opening the answer flow may grow the transport's flow table under a reference.
-  const DatagramFlow arrived = udp_.flow(delivery.channel);
-  // Answers go back the way the datagram came: from our address to its source (§18.2.2).
-  sip::Transport& flow = datagram_flow(arrived.destination, arrived.source);
+  const std::size_t arrival_index = static_cast<std::size_t>(delivery.channel & ~kDatagramChannelBit);
+  if (arrival_index >= reply_flows_.size()) reply_flows_.resize(arrival_index + 1, nullptr);
+  if (reply_flows_[arrival_index] == nullptr) {
+    // Copied: opening the answer flow may grow the transport's flow table under a reference.
+    const DatagramFlow arrived = udp_.flow(delivery.channel);
+    // Answers go back the way the datagram came: from our address to its source (§18.2.2).
+    reply_flows_[arrival_index] = &datagram_flow(arrived.destination, arrived.source);
+  }
+  sip::Transport& flow = *reply_flows_[arrival_index];
   auto parsed = sip::parse_message(delivery.payload, sip::Framing::Datagram);
   if (!parsed.ok()) return events_.on_malformed_message(delivery.channel, parsed.error());
   layer_.receive(parsed.value(), flow);

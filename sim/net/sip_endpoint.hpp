@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "sim/core/actor.hpp"
 #include "sim/net/sip_transports.hpp"
@@ -91,6 +92,10 @@ class SipEndpoint final : private ConnectionListener, private DatagramListener {
   sip::TransactionLayer& layer_;
   SipEndpointEvents& events_;
   std::map<std::uint64_t, std::unique_ptr<DatagramSipTransport>> datagram_flows_;  // by channel
+  // The flow answers to a datagram go back on, by the index of the channel it arrived on
+  // (UdpTransport numbers channels densely): every received datagram needs it, and finding it
+  // by the pair of socket addresses cost two tree lookups. Null where not yet known.
+  std::vector<sip::Transport*> reply_flows_;
   std::map<ConnectionId, Stream> streams_;
 };
 

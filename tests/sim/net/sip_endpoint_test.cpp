@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +27,9 @@ class SipElement final : public sim::Actor, public sip::SipCore, public net::Sip
   }
   void on_receive(const sim::Delivery& delivery) override { endpoint->receive(delivery); }
 
-  void on_request(const sip::TransactionKey& key, const sip::Message& request, sip::Transport&) override {
+  void on_request(const sip::TransactionKey& key, const sip::Message& request, sip::Transport& flow) override {
     note("request " + std::string(request.method_text()));
+    if (on_request_flow) on_request_flow(flow);
     if (request.method() != sip::Method::Ack) layer->respond(key, sip::make_response(request, 200, "OK", "uas-tag"));
   }
   void on_response(const sip::TransactionKey&, const sip::Message& response) override {
@@ -55,6 +58,7 @@ class SipElement final : public sim::Actor, public sip::SipCore, public net::Sip
   std::unique_ptr<sip::TransactionLayer> layer;
   std::unique_ptr<net::SipEndpoint> endpoint;
   std::function<void(const net::ConnectionEvent&)> on_event;
+  std::function<void(sip::Transport&)> on_request_flow;
 
  private:
   void note(const std::string& what) { log_.push_back(name() + " " + what + " @" + sim::format_duration(now())); }
@@ -136,4 +140,28 @@ TEST_CASE("bytes that are not SIP on a stream reset the connection and fail its 
                                             "proxy-ams malformed at 1:1 @36ms", "sbc1 transport error @48ms",
                                             "sbc1 reset @48ms"});
   CHECK_FALSE(bed.sbc.endpoint->connection_usable(*connection));
+}
+
+TEST_CASE("datagrams from several sources are each answered towards their own source") {
+  // The endpoint remembers the answer flow per arrival channel; every request, first or
+  // repeated, must be answered towards the socket it came from.
+  SipBed bed;
+  const net::SocketAddress second_port{kSbcSip.ip, 5070};
+  bed.sbc.endpoint->listen_udp(kSbcSip);
+  bed.sbc.endpoint->listen_udp(second_port);
+  bed.proxy.endpoint->listen_udp(kProxySip);
+  std::vector<std::uint16_t> answered_to;
+  bed.proxy.on_request_flow = [&](sip::Transport& flow) {
+    const auto channel = bed.proxy.endpoint->datagram_channel_of(flow);
+    REQUIRE(channel.has_value());
+    CHECK(bed.udp.flow(*channel).source == kProxySip);
+    answered_to.push_back(bed.udp.flow(*channel).destination.port);
+  };
+  for (const net::SocketAddress& from : {kSbcSip, second_port, kSbcSip, second_port}) {
+    bed.sbc.send_options(bed.sbc.endpoint->datagram_flow(from, kProxySip), "UDP");
+    bed.simulation.run_until(bed.simulation.now() + 1_s);
+  }
+  CHECK(answered_to == std::vector<std::uint16_t>{kSbcSip.port, 5070, kSbcSip.port, 5070});
+  CHECK(std::count(bed.log.begin(), bed.log.end(), "sbc1 response 200 @24ms") == 1);
+  CHECK(bed.log.size() == 8);
 }
