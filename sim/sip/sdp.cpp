@@ -29,7 +29,8 @@ bool parse_number(std::string_view text, T& out) {
 
 // "name:value" or "name" (flag attribute, §5.13).
 std::pair<std::string_view, std::optional<std::string_view>> split_attribute(std::string_view value) {
-  const std::size_t colon = value.find(':');
+  // The inline search: the SBC's codec and ICE filters split every attribute of every offer.
+  const std::size_t colon = find_byte(value, ':');
   if (colon == std::string_view::npos) return {value, std::nullopt};
   return {value.substr(0, colon), value.substr(colon + 1)};
 }
@@ -111,7 +112,13 @@ std::optional<std::string_view> SdpSection::ice_pwd() const {
 
 std::vector<SdpRtpMap> SdpSection::rtpmaps() const {
   std::vector<SdpRtpMap> out;
-  for (std::string_view value : attributes("rtpmap")) {
+  // The lines are read directly rather than through attributes("rtpmap"), which would first
+  // collect the values in a vector of their own.
+  for (const SdpLine& line : lines) {
+    if (line.type != 'a') continue;
+    const auto [name, attribute_value] = split_attribute(line.value);
+    if (name != "rtpmap") continue;
+    const std::string_view value = attribute_value.value_or(std::string_view{});
     SdpRtpMap map;
     const std::size_t space = value.find(' ');
     if (space == std::string_view::npos || !parse_number(value.substr(0, space), map.payload_type)) continue;
