@@ -78,16 +78,16 @@ sim::Result<Dialog, std::string> Dialog::create_as_uac(const Message& invite, co
   dialog.state_ = is_2xx(code) ? State::Confirmed : State::Early;
   // §12.1.2: the route set is the response's Record-Route in reverse order.
   dialog.route_set_.assign(routes->rbegin(), routes->rend());
-  dialog.remote_target_ = std::string(response.contact(0).uri().text());
-  if (invite.contact_count() > 0) dialog.local_target_ = std::string(invite.contact(0).uri().text());
+  dialog.remote_target_.assign(response.contact(0).uri().text());
+  if (invite.contact_count() > 0) dialog.local_target_.assign(invite.contact(0).uri().text());
   dialog.local_cseq_ = invite.cseq().number;
   dialog.last_invite_cseq_ = invite.cseq().number;
   dialog.id_ = DialogId{std::string(invite.call_id()), std::string(invite.from().tag()),
                         std::string(response.to().tag())};
-  dialog.local_uri_ = std::string(invite.from().uri().text());
-  dialog.remote_uri_ = std::string(invite.to().uri().text());
-  dialog.local_display_name_ = std::string(invite.from().display_name_raw());
-  dialog.remote_display_name_ = std::string(invite.to().display_name_raw());
+  dialog.local_uri_.assign(invite.from().uri().text());
+  dialog.remote_uri_.assign(invite.to().uri().text());
+  dialog.local_display_name_.assign(invite.from().display_name_raw());
+  dialog.remote_display_name_.assign(invite.to().display_name_raw());
   // §12.1.2 also asks for TLS; the transport is below this layer, so sips is the signal.
   dialog.secure_ = invite.request_uri().scheme_kind() == UriScheme::Sips;
   return dialog;
@@ -107,15 +107,15 @@ sim::Result<Dialog, std::string> Dialog::create_as_uas(const Message& invite, co
   dialog.state_ = is_2xx(code) ? State::Confirmed : State::Early;
   // §12.1.1: the route set is the request's Record-Route, in order.
   dialog.route_set_ = std::move(*routes);
-  dialog.remote_target_ = std::string(invite.contact(0).uri().text());
-  if (response.contact_count() > 0) dialog.local_target_ = std::string(response.contact(0).uri().text());
+  dialog.remote_target_.assign(invite.contact(0).uri().text());
+  if (response.contact_count() > 0) dialog.local_target_.assign(response.contact(0).uri().text());
   dialog.remote_cseq_ = invite.cseq().number;
   dialog.id_ = DialogId{std::string(invite.call_id()), std::string(response.to().tag()),
                         std::string(invite.from().tag())};
-  dialog.local_uri_ = std::string(invite.to().uri().text());
-  dialog.remote_uri_ = std::string(invite.from().uri().text());
-  dialog.local_display_name_ = std::string(invite.to().display_name_raw());
-  dialog.remote_display_name_ = std::string(invite.from().display_name_raw());
+  dialog.local_uri_.assign(invite.to().uri().text());
+  dialog.remote_uri_.assign(invite.from().uri().text());
+  dialog.local_display_name_.assign(invite.to().display_name_raw());
+  dialog.remote_display_name_.assign(invite.from().display_name_raw());
   dialog.secure_ = invite.request_uri().scheme_kind() == UriScheme::Sips;
   return dialog;
 }
@@ -177,7 +177,7 @@ Dialog::CSeqOrder Dialog::on_request_received(const Message& request) {
   if (remote_cseq_ && number < *remote_cseq_) return CSeqOrder::OutOfOrder;
   remote_cseq_ = number;
   if (is_target_refresh(method) && request.contact_count() > 0) {
-    remote_target_ = std::string(request.contact(0).uri().text());
+    remote_target_.assign(request.contact(0).uri().text());
   }
   if (method == Method::Bye) state_ = State::Terminated;  // §15.1.2
   return CSeqOrder::InOrder;
@@ -215,7 +215,7 @@ void Dialog::confirm_from_2xx(const Message& response) {
   state_ = State::Confirmed;
   auto routes = record_route_uris(response);
   if (routes.ok()) route_set_.assign(routes->rbegin(), routes->rend());
-  if (response.contact_count() > 0) remote_target_ = std::string(response.contact(0).uri().text());
+  if (response.contact_count() > 0) remote_target_.assign(response.contact(0).uri().text());
 }
 
 std::string Dialog::from_header() const { return party_header(local_display_name_, local_uri_, id_.local_tag); }

@@ -8,7 +8,7 @@
 
 namespace sip {
 
-Dialog& DialogTable::insert(Dialog dialog) {
+Dialog& DialogTable::insert(Dialog&& dialog) {
   // One lookup of the Call-ID serves both the duplicate check and the insertion.
   CallDialogs& dialogs = calls_[dialog.id().call_id];
   for (const std::unique_ptr<Dialog>& existing : dialogs) {

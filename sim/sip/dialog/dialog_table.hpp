@@ -22,7 +22,8 @@ class DialogTable {
  public:
   // Adding a second dialog with an id already present is a program bug: the local tag is ours
   // and unique (§19.3).
-  Dialog& insert(Dialog dialog);
+  Dialog& insert(Dialog&& dialog);
+  Dialog& insert(const Dialog& dialog) { return insert(Dialog(dialog)); }
   Dialog* find(DialogIdView id);
   const Dialog* find(DialogIdView id) const;
 
