@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
+#include "sim/core/check.hpp"
 #include "sim/sip/sip_text.hpp"
 
 namespace sip {
@@ -284,27 +286,62 @@ sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
 }
 
 std::string serialize_sdp(const SessionDescription& sdp) {
-  std::string out;
-  out.reserve(1024);
-  const auto write_lines = [&out](const std::vector<SdpLine>& lines) {
+  // The exact size first, then plain copies into one allocation: the SBC serializes every SDP
+  // it relays, ~50 lines of four pieces each, and appending paid a capacity check per piece.
+  const auto number_text = [](std::uint16_t number, char (&digits)[8]) {
+    const char* end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    return std::string_view(digits, static_cast<std::size_t>(end - digits));
+  };
+  const auto lines_size = [](const std::vector<SdpLine>& lines) {
+    std::size_t size = 0;
+    for (const SdpLine& line : lines) size += 2 + line.value.size() + 2;  // "x=" value CRLF
+    return size;
+  };
+  std::size_t total = lines_size(sdp.lines);
+  for (const MediaDescription& media : sdp.media) {
+    char digits[8];
+    total += 2 + media.media.size() + 1 + number_text(media.port, digits).size();
+    if (media.port_count) total += 1 + number_text(*media.port_count, digits).size();
+    total += 1 + media.proto.size() + 2;
+    for (const std::string& format : media.formats) total += 1 + format.size();
+    total += lines_size(media.lines);
+  }
+  std::string out(total, '\0');
+  char* cursor = out.data();
+  const auto put = [&cursor](std::string_view text) {
+    std::memcpy(cursor, text.data(), text.size());
+    cursor += text.size();
+  };
+  const auto put_char = [&cursor](char c) { *cursor++ = c; };
+  const auto write_lines = [&](const std::vector<SdpLine>& lines) {
     for (const SdpLine& line : lines) {
-      out.push_back(line.type);
-      out.push_back('=');
-      out.append(line.value);
-      out.append("\r\n");
+      put_char(line.type);
+      put_char('=');
+      put(line.value);
+      put("\r\n");
     }
   };
   write_lines(sdp.lines);
   for (const MediaDescription& media : sdp.media) {
-    out.append("m=").append(media.media).push_back(' ');
-    out.append(std::to_string(media.port));
-    if (media.port_count) out.append("/").append(std::to_string(*media.port_count));
-    out.push_back(' ');
-    out.append(media.proto);
-    for (const std::string& format : media.formats) out.append(" ").append(format);
-    out.append("\r\n");
+    char digits[8];
+    put("m=");
+    put(media.media);
+    put_char(' ');
+    put(number_text(media.port, digits));
+    if (media.port_count) {
+      put_char('/');
+      put(number_text(*media.port_count, digits));
+    }
+    put_char(' ');
+    put(media.proto);
+    for (const std::string& format : media.formats) {
+      put_char(' ');
+      put(format);
+    }
+    put("\r\n");
     write_lines(media.lines);
   }
+  DRSIM_CHECK(cursor == out.data() + out.size(), "serialize_sdp: size computed wrongly");
   return out;
 }
 
