@@ -2,6 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+
 #include "sim/sip/transaction/client_invite_transaction.hpp"
 #include "tests/sim/sip/transaction/transaction_harness.hpp"
 
@@ -113,4 +118,24 @@ TEST_CASE("branches carry the magic cookie and differ by sender and counter") {
   // A generated branch is one the server side accepts as RFC 3261.
   const std::string branch = sip::make_branch(sip::branch_sender_id("sbc1.contoso.com"), 7);
   CHECK(sip::server_key_of_request(invite("TLS", branch)));
+}
+
+TEST_CASE("make_branch writes what snprintf %08x and std::to_string write") {
+  // The hand-written formatting against the library's, over the edges and a fixed sequence.
+  const auto reference = [](std::uint32_t sender_id, std::uint64_t counter) {
+    char sender[9];
+    std::snprintf(sender, sizeof sender, "%08x", static_cast<unsigned>(sender_id));
+    return std::string(sip::kMagicCookie) + sender + '.' + std::to_string(counter);
+  };
+  for (const auto& [sender_id, counter] : {std::pair<std::uint32_t, std::uint64_t>{0, 0}, {0xFFFFFFFFu, ~0ULL},
+                                           {0x80000000u, 10}, {0xABCDEF01u, 9999999999ULL}}) {
+    CHECK(sip::make_branch(sender_id, counter) == reference(sender_id, counter));
+  }
+  std::uint64_t state = 0x853C49E6748FEA9BULL;
+  for (int round = 0; round < 10000; ++round) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto sender_id = static_cast<std::uint32_t>(state >> 32);
+    const std::uint64_t counter = state >> (state & 63);
+    CHECK(sip::make_branch(sender_id, counter) == reference(sender_id, counter));
+  }
 }
