@@ -11,7 +11,10 @@
 namespace sbc {
 
 Sbc::Sbc(sim::ActorContext context, SbcSettings settings, trace::CallObserver* observer)
-    : sim::Actor(std::move(context)), settings_(std::move(settings)), observer_(observer) {}
+    : sim::Actor(std::move(context)),
+      settings_(std::move(settings)),
+      sdp_rewriter_(settings_.ip, settings_.trunk_codecs),
+      observer_(observer) {}
 
 Sbc::~Sbc() = default;
 

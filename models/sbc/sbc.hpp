@@ -131,6 +131,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
     net::SocketAddress trunk_peer;               // trunk legs: the carrier's address
     std::optional<sip::DialogId> dialog;         // the confirmed dialog, in dialogs_
     std::string sdp;                             // the SDP the SBC last sent on this leg
+    std::string sdp_source;                      // the body `sdp` was rewritten from
   };
   struct Call {
     std::uint64_t number = 0;
@@ -242,6 +243,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
   static std::string host_text(const net::IpAddress& address);
 
   SbcSettings settings_;
+  SdpRewriter sdp_rewriter_;  // the SBC's address text, formatted once for every SDP
   trace::CallObserver* observer_;
   SipCorruption corruption_ = SipCorruption::None;
   net::SocketAddress trunk_address_;  // this SBC's UDP socket
