@@ -133,8 +133,8 @@ void Sbc::send_invite_to_trunk(Call& call) {
   // number, or anonymous); its P-Asserted-Identity names who pays, not who calls.
   const std::string_view presented = received.from().uri().user();
   const std::string caller = presented.empty() ? "anonymous" : std::string(presented);
-  const std::string carrier = host_text(settings_.trunk->ip);
-  const std::string sbc = host_text(settings_.ip);
+  const std::string& carrier = texts_.trunk_host;
+  const std::string& sbc = texts_.host;
   sip::Message invite = sip::Message::request(
       "INVITE", "sip:" + callee + "@" + carrier + ":" + std::to_string(settings_.trunk->port) + ";user=phone");
   invite.add_header("Via", via(false));
