@@ -164,7 +164,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
     std::uint64_t reference = 0;  // the client-signalling call reference
     sip::TransactionKey invite_key;
     sip::Message invite;
-    std::string local_fqdn;  // the proxy FQDN the SBC dialled
+    std::string contact;  // the Contact of its answers: the proxy FQDN the SBC dialled
     bool media_bypass = false;
     std::string media_sdp;  // the media processor's side of this call (non-bypass)
     std::vector<Fork> forks;
@@ -296,6 +296,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   void send_in_dialog(sip::Message request, const sip::Uri& next_hop);
   void send_bye(const sip::DialogId& dialog_id);
   void signal_client(sim::ActorId endpoint, client::ClientSignal signal);
+  // An encoded signal (client::encode_signal): one signal to several endpoints is encoded once.
+  void send_to_client(sim::ActorId endpoint, std::string bytes);
 
   // Identity of the SBC on an accepted connection: its certificate names `fqdn`.
   bool certificate_names(const sip::Transport& flow, std::string_view fqdn) const;
