@@ -83,6 +83,26 @@ TEST_CASE("encoded signals are the text the field-by-field format gives") {
         "CallFailed call=3 ms=4294967295\r\n\r\n");
 }
 
+TEST_CASE("call references are written and read as std::to_string and std::from_chars do") {
+  // The reference has its own digit loops: inbound references have 19 or 20 digits.
+  for (const std::uint64_t call : {0ULL, 9ULL, 10ULL, 99ULL, 100ULL, 12345ULL, 9223372036854775808ULL,
+                                   9223372041149743105ULL, 9999999999999999999ULL, 10000000000000000000ULL,
+                                   18446744073709551615ULL}) {
+    const ClientSignal signal{.kind = SignalKind::HangUp, .call = call};
+    const std::string bytes = client::encode_signal(signal);
+    CHECK(bytes == "HangUp call=" + std::to_string(call) + "\r\n\r\n");
+    CHECK(client::decode_signal(bytes) == signal);
+  }
+  CHECK(client::decode_signal("HangUp call=00012\r\n\r\n")->call == 12);
+  CHECK_FALSE(client::decode_signal("HangUp call=18446744073709551616\r\n\r\n"));  // overflows
+  CHECK_FALSE(client::decode_signal("HangUp call=99999999999999999999\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=-1\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=+1\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=12a\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=1/2\r\n\r\n"));
+}
+
 TEST_CASE("an endpoint rings at ring_after and answers at answer_after plus the signalling latency") {
   Fixture fixture(desktop_behaviour());
   fixture.simulation.schedule_timer(1_s, fixture.controller.id(), [&] {
