@@ -137,7 +137,8 @@ std::string g711_offer_text(const MediaEndpoint& local, std::string_view address
   const std::size_t session_length =
       static_cast<std::size_t>(std::to_chars(session, session + sizeof session, local.session_id).ptr - session);
   char port[8];
-  const std::size_t port_length = static_cast<std::size_t>(std::to_chars(port, port + sizeof port, local.port).ptr - port);
+  const std::size_t port_length =
+      static_cast<std::size_t>(std::to_chars(port, port + sizeof port, local.port).ptr - port);
   const std::string_view address_type = local.address.family() == net::IpFamily::V4 ? "IP4 " : "IP6 ";
   std::string text;
   text.reserve(256 + 2 * address_text.size());

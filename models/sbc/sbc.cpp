@@ -270,7 +270,8 @@ std::string Sbc::new_call_id() { return std::to_string(++next_call_id_) + "@" + 
 std::string Sbc::new_tag() {
   // Lower-case hex of the counter, at least 8 digits.
   char digits[16];
-  const std::size_t length = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, ++next_tag_, 16).ptr - digits);
+  const std::size_t length =
+      static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, ++next_tag_, 16).ptr - digits);
   std::string tag(length < 8 ? 8 - length : 0, '0');
   return tag.append(digits, length);
 }

@@ -242,7 +242,8 @@ void MicrosoftProxy::stop_ringing(const InboundCall& call, std::optional<std::si
   for (std::size_t i = 0; i < call.forks.size(); ++i) {
     if (except == i) continue;
     if (stop.empty()) {
-      stop = client::encode_signal(client::ClientSignal{.kind = client::SignalKind::StopRinging, .call = call.reference});
+      stop = client::encode_signal(
+          client::ClientSignal{.kind = client::SignalKind::StopRinging, .call = call.reference});
     }
     send_to_client(call.forks[i].endpoint, stop);
   }

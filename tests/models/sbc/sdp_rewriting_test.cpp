@@ -109,7 +109,8 @@ TEST_CASE("one SdpRewriter gives every message the text the one-off rewrites giv
       "m=video 52400 RTP/SAVP 122\r\nc=IN IP4 52.115.100.32\r\na=rtpmap:122 H264/90000\r\n"
       "a=candidate:1 1 UDP 2130706431 52.115.100.31 52400 typ host\r\n";
   for (int round = 0; round < 2; ++round) {
-    CHECK(rewriter.for_trunk(kMicrosoftSdp) == sbc::sdp_for_trunk(kMicrosoftSdp, address("203.0.113.10"), kTrunkCodecs));
+    CHECK(rewriter.for_trunk(kMicrosoftSdp) ==
+          sbc::sdp_for_trunk(kMicrosoftSdp, address("203.0.113.10"), kTrunkCodecs));
     // The video section has no trunk codec: it keeps its own, without its candidate, and the
     // audio section loses SILK.
     CHECK(rewriter.for_trunk(two_sections) ==

@@ -34,7 +34,8 @@ TEST_CASE("the media processor's SDP is the text its field-by-field formula give
   // session_description appends into one buffer; the text is what the SBCs and clients see.
   const auto hex = [](std::uint64_t value, int digits) {
     std::string text(static_cast<std::size_t>(digits), '0');
-    for (int i = digits - 1; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = "0123456789abcdef"[value & 0xf];
+    for (int i = digits - 1; i >= 0; --i, value >>= 4)
+      text[static_cast<std::size_t>(i)] = "0123456789abcdef"[value & 0xf];
     return text;
   };
   for (const char* address : {"52.114.76.76", "2603:1063::1"}) {
