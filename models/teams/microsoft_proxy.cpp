@@ -85,7 +85,8 @@ void MicrosoftProxy::set_other_datacenters(std::vector<OtherDatacenter> others) 
 
 void MicrosoftProxy::on_client_signal(sim::ActorId source, const client::ClientSignal& signal) {
   if (signal.kind == client::SignalKind::PlaceCall) return on_place_call(source, signal);
-  if (inbound_by_reference_.contains(signal.call)) return on_inbound_signal(signal, source);
+  if (const auto inbound = inbound_by_reference_.find(signal.call); inbound != inbound_by_reference_.end())
+    return on_inbound_signal(signal, source, *inbound->second);
   on_outbound_signal(signal, source);
 }
 

@@ -190,7 +190,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sim::Result<InboundTarget, Rejection> screen_inbound(const sip::Message& invite, const sip::Transport& flow) const;
   void reject_inbound(const sip::TransactionKey& key, const sip::Message& invite, const Rejection& rejection);
   void offer_to_endpoints(InboundCall& call, const std::string& call_id, UserRef user);
-  void on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source);
+  using InboundEntry = std::pair<const std::string, InboundCall>;  // an inbound_calls_ element
+  void on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source, InboundEntry& entry);
   void on_endpoint_progress(InboundCall& call, Fork& fork);
   void on_endpoint_media(InboundCall& call, Fork& fork, const std::string& sdp);
   void on_endpoint_accepted(const std::string& call_id, InboundCall& call, std::size_t fork, const std::string& sdp);
@@ -330,7 +331,10 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> endpoints_of_user_;
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
   sim::StringLookupMap<InboundCall> inbound_calls_;               // by the SBC's Call-ID
-  std::map<std::uint64_t, std::string> inbound_by_reference_;
+  // Client-signalling reference → the call's inbound_calls_ entry (its Call-ID and the call),
+  // which stays where it is until end_inbound erases it: no Call-ID copy and second lookup for
+  // every signal of a client.
+  std::map<std::uint64_t, InboundEntry*> inbound_by_reference_;
   sip::TransactionKeyMap<std::string> inbound_by_invite_key_;
   std::map<OutboundKey, OutboundCall> outbound_calls_;
   sim::StringLookupMap<OutboundKey> outbound_by_call_id_;

@@ -41,14 +41,15 @@ void MicrosoftProxy::on_inbound_invite(const sip::TransactionKey& key, const sip
   // spec "Forking": on the first INVITE the proxy sends 100 Trying and notifies all endpoints.
   layer_->respond(key, sip::make_response(invite, 100, "Trying"));
   const std::string call_id(invite.call_id());
-  InboundCall& call = inbound_calls_[call_id];
+  InboundEntry& entry = *inbound_calls_.try_emplace(call_id).first;
+  InboundCall& call = entry.second;
   call.reference = kInboundReferenceBit | (std::uint64_t{id()} << 32) | ++next_reference_;
   call.invite_key = key;
   call.invite = invite;
   call.contact = contact_value(local_fqdn_for(invite.request_uri()));
   call.media_bypass = target->sbc->media_bypass;
   call.media_sdp = media_processor_.session_description(++next_media_session_);
-  inbound_by_reference_[call.reference] = call_id;
+  inbound_by_reference_[call.reference] = &entry;
   inbound_by_invite_key_[key] = call_id;
   call.ring_timer = start_timer(settings_.ring_timeout, [this, call_id] { on_ring_timeout(call_id); });
   if (observer_ != nullptr) observer_->datacenter_used(call_id, settings_.datacenter);
@@ -121,9 +122,11 @@ void MicrosoftProxy::offer_to_endpoints(InboundCall& call, const std::string& ca
   }
 }
 
-void MicrosoftProxy::on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source) {
-  const std::string call_id = inbound_by_reference_.at(signal.call);
-  InboundCall& call = inbound_calls_.at(call_id);
+void MicrosoftProxy::on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source,
+                                       InboundEntry& entry) {
+  // Valid until end_inbound erases the entry, which is the last thing done with it.
+  const std::string& call_id = entry.first;
+  InboundCall& call = entry.second;
   const auto fork =
       std::find_if(call.forks.begin(), call.forks.end(), [&](const Fork& f) { return f.endpoint == source; });
   if (fork == call.forks.end()) return;  // not an endpoint this call rang
