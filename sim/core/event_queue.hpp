@@ -11,7 +11,8 @@
 // a 4-ary heap if it grows large. A push therefore costs an append and a pop a step along a
 // sorted run of a few dozen events, whatever the number pending, instead of sifting a heap of
 // every pending event (and missing the cache on each level when that heap is large).
-// Small queues skip the tiers: everything sits in the heap.
+// Small queues skip the tiers: everything sits in the heap. Pushes past the near range reach
+// their buckets in batches, through a small staging area (staged_).
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -53,21 +54,20 @@ class EventQueue {
     const std::uint64_t sequence = next_sequence_++;
     ++size_;
     if (time > near_last_) {
-      // The common case, a bucket's append, stays small enough to inline into every post().
-      std::vector<QueuedEvent>& bucket = buckets_[bucket_index(time)];
-      if (bucket.size() == bucket.capacity()) [[unlikely]] return push_elsewhere({time, sequence, target, argument});
-      // Written field by field into the bucket: an event assembled on the stack first was read
-      // back as one 16-byte load from two 8-byte stores, which cannot be forwarded and waits for
-      // them to reach the cache, at the end of the handler's longest chain.
-      QueuedEvent* const slot = &bucket.emplace_back();
+      // The common case: the event waits in the staging area for its bucket (see staged_). It is
+      // written field by field: assembled on the stack first, it was read back as one 16-byte
+      // load from two 8-byte stores, which cannot be forwarded and waits for them to reach the
+      // cache, at the end of the handler's longest chain.
+      QueuedEvent* const slot = &staged_[staged_count_++];
       slot->time = time;
       slot->sequence = sequence;
       slot->target = target;
       slot->argument = argument;
+      if (staged_count_ == kStaged) [[unlikely]] place_staged();
       if (near_.empty()) [[unlikely]] refill();
       return;
     }
-    push_elsewhere({time, sequence, target, argument});
+    push_near_or_untiered({time, sequence, target, argument});
   }
 
   // Removes the top in two steps so a handler's first push can take its place: take_top()
@@ -130,24 +130,23 @@ class EventQueue {
   };
 
   // The bucket of a time after near_last_: one of the epoch's, or past it the far list, which
-  // sits after them as one more bucket. Choosing it by a clamp rather than a branch matters:
-  // the time comes at the end of a handler's longest chain of arithmetic, and a branch on it
-  // that goes the other way for a fifth of the pushes (PHOLD) is mispredicted only once that
-  // chain is done, throwing away the work started behind it.
+  // sits after them as one more bucket. Chosen by a clamp rather than a branch that would go
+  // the other way for a fifth of the events (PHOLD), and mispredict.
   std::size_t bucket_index(std::int64_t time) const {
     return std::min<std::uint64_t>((static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(epoch_start_)) >> bucket_shift_, far_bucket_);
   }
 
-  // push()'s other cases, out of line so they cost the common one no register saves: into
-  // near_, or a bucket (the far list included) that must grow.
-  [[gnu::noinline]] void push_elsewhere(const QueuedEvent& event) {
-    if (event.time <= near_last_) {
-      push_near(event);
-      if (!tiered_ && near_.size() > tier_threshold_) [[unlikely]] start_tiers();
-      return;
-    }
-    buckets_[bucket_index(event.time)].push_back(event);
-    if (near_.empty()) refill();
+  // push()'s other case, out of line so it costs the common one no register saves: into near_
+  // (which is everything while the queue is small).
+  [[gnu::noinline]] void push_near_or_untiered(const QueuedEvent& event) {
+    push_near(event);
+    if (!tiered_ && near_.size() > tier_threshold_) [[unlikely]] start_tiers();
+  }
+
+  // Moves the staged events into their buckets. Out of line, once per kStaged pushes.
+  [[gnu::noinline]] void place_staged() {
+    for (std::size_t index = 0; index < staged_count_; ++index) buckets_[bucket_index(staged_[index].time)].push_back(staged_[index]);
+    staged_count_ = 0;
   }
 
   void push_near(const QueuedEvent& event) {
@@ -174,6 +173,7 @@ class EventQueue {
 
   // `near` is empty: the next non-empty bucket becomes it (a new epoch when the buckets are used up).
   void refill() {
+    place_staged();  // first: draining a bucket moves near_last_, planning an epoch moves them all
     while (near_.empty()) {
       if (tiered_ && size_ > 2 * epoch_planned_for_) [[unlikely]] {
         respread();
@@ -419,6 +419,15 @@ class EventQueue {
   // list: everything after epoch_last_, unsorted.
   std::vector<std::vector<QueuedEvent>> buckets_;
   std::size_t far_bucket_ = 0;
+  // Events pushed after near_last_ wait here, in push order, until kStaged have come or near_
+  // needs a refill, and then go to their buckets together. A push then writes to a place known
+  // before its time is: the time is the last result of the handler's longest chain of
+  // arithmetic (PHOLD: the deterministic logarithm), and finding the bucket from it (its table
+  // entry, a load, a capacity check) lengthened that chain, which every instruction behind it
+  // waits on to retire. Placing a batch later finds those times long computed.
+  static constexpr std::size_t kStaged = 32;
+  QueuedEvent staged_[kStaged];
+  std::size_t staged_count_ = 0;
   std::size_t epoch_planned_for_ = 0;  // events pending when the epoch was planned
   std::size_t next_bucket_ = 0;
   std::int64_t epoch_start_ = 0;
