@@ -7,10 +7,15 @@ namespace client {
 TeamsClient::TeamsClient(sim::ActorContext context, ClientBehaviour behaviour, std::string sdp_address)
     : sim::Actor(std::move(context)), behaviour_(behaviour), sdp_address_(std::move(sdp_address)) {}
 
-std::string TeamsClient::session_description() const {
-  // A plain RFC 4566 offer/answer body; the controller replaces it in non-bypass mode.
-  return "v=0\r\no=- " + std::to_string(id()) + " 1 IN IP4 " + sdp_address_ + "\r\ns=-\r\nc=IN IP4 " + sdp_address_ +
-         "\r\nt=0 0\r\nm=audio 50000 RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n";
+const std::string& TeamsClient::session_description() {
+  // The controller replaces it in non-bypass mode.
+  if (session_description_.empty()) {
+    session_description_ = "v=0\r\no=- " + std::to_string(id()) + " 1 IN IP4 " + sdp_address_ + "\r\ns=-\r\nc=IN IP4 " +
+                           sdp_address_ +
+                           "\r\nt=0 0\r\nm=audio 50000 RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 "
+                           "PCMA/8000\r\na=sendrecv\r\n";
+  }
+  return session_description_;
 }
 
 void TeamsClient::signal(sim::ActorId controller, ClientSignal message) {

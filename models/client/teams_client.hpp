@@ -61,10 +61,13 @@ class TeamsClient : public sim::Actor {
   void on_incoming_call(sim::ActorId controller, const ClientSignal& signal);
   void on_outbound_answer(const ClientSignal& signal, Call& call);
   void signal(sim::ActorId controller, ClientSignal message);
-  std::string session_description() const;
+  // A plain RFC 4566 offer/answer body, the same for every call of this client: written on first
+  // use and kept (most of a large deployment's clients never ring).
+  const std::string& session_description();
 
   ClientBehaviour behaviour_;
   std::string sdp_address_;
+  std::string session_description_;  // empty until first used
   std::map<std::uint64_t, Call> calls_;  // ordered: never a hash order
 };
 

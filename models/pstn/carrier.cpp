@@ -39,8 +39,15 @@ Carrier::Carrier(sim::ActorContext context, CarrierSettings settings, trace::Cal
       observer_(observer),
       local_{settings_.ip, kSipPort},
       layer_(simulation(), id(), name(), settings_.timers, *this),
-      tag_sender_(sip::branch_sender_id(name())) {
+      tag_sender_(sip::branch_sender_id(name())),
+      tag_prefix_(hex8(tag_sender_)) {
   DRSIM_CHECK(!check_carrier_settings(name(), settings_), "carrier settings that check_carrier_settings refuses");
+  ip_text_ = settings_.ip.text();
+  host_ = uri_host(settings_.ip);
+  via_prefix_ = "SIP/2.0/UDP " + host_ + ":" + std::to_string(kSipPort) + ";branch=";
+  contact_host_ = host_ + ":" + std::to_string(kSipPort) + ">";
+  sbc_host_ = uri_host(settings_.sbc.ip);
+  request_uri_host_ = sbc_host_ + ":" + std::to_string(settings_.sbc.port) + ";user=phone";
 }
 
 Carrier::~Carrier() = default;
@@ -307,17 +314,20 @@ sip::Transport& Carrier::flow_toward(const sip::Uri& next_hop) {
 
 std::string Carrier::new_via() {
   // §18.1.1, §20.42: sent-by is where responses come back: this host's UDP 5060.
-  return "SIP/2.0/UDP " + uri_host(settings_.ip) + ":" + std::to_string(kSipPort) + ";branch=" + layer_.new_branch();
+  return via_prefix_ + layer_.new_branch();
 }
 
 std::string Carrier::contact(std::string_view user) const {
-  const std::string user_part = user.empty() ? std::string() : std::string(user) + "@";
-  return "<sip:" + user_part + uri_host(settings_.ip) + ":" + std::to_string(kSipPort) + ">";
+  std::string value;
+  value.reserve(6 + user.size() + contact_host_.size());
+  value.append("<sip:");
+  if (!user.empty()) value.append(user).push_back('@');
+  return value.append(contact_host_);
 }
 
 std::string Carrier::new_tag() {
   // §19.3: tags need only be unique; the actor's id in the high half keeps two carriers apart.
-  return hex8(tag_sender_) + hex8(++tag_counter_);
+  return tag_prefix_ + hex8(++tag_counter_);
 }
 
 MediaEndpoint Carrier::next_media_endpoint() {

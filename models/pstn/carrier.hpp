@@ -165,6 +165,13 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   CarrierSettings settings_;
   trace::CallObserver* observer_;
   net::SocketAddress local_;  // settings_.ip, port 5060
+  // Texts every message repeats, formatted once: writing an address costs more than the rest.
+  std::string ip_text_;            // settings_.ip.text()
+  std::string host_;               // uri_host(settings_.ip)
+  std::string via_prefix_;         // "SIP/2.0/UDP <host>:5060;branch="
+  std::string contact_host_;       // "<host>:5060>"
+  std::string sbc_host_;           // uri_host(settings_.sbc.ip)
+  std::string request_uri_host_;   // "<sbc host>:<sbc port>;user=phone"
   sip::TransactionLayer layer_;
   std::unique_ptr<net::SipEndpoint> endpoint_;
   sip::DialogTable dialogs_;
@@ -175,6 +182,7 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   sip::TransactionKeyMap<sip::DialogId> byes_;                       // BYE client key → its dialog
   std::map<sip::DialogId, UnacknowledgedSuccess> unacknowledged_;    // §13.3.1.4, by dialog
   std::uint32_t tag_sender_;  // branch_sender_id(name): tags of two carriers never meet
+  std::string tag_prefix_;    // the first half of every tag: hex8(tag_sender_)
   std::uint64_t call_counter_ = 0;
   std::uint64_t tag_counter_ = 0;
   std::uint64_t session_counter_ = 0;

@@ -131,6 +131,32 @@ sip::SessionDescription make_g711_offer(const MediaEndpoint& local) {
   return sdp;
 }
 
+std::string g711_offer_text(const MediaEndpoint& local, std::string_view address_text) {
+  static_assert(kTelephoneEventPayloadType == 101 && kPacketTime == "ptime:20", "the text below writes them out");
+  char session[24];
+  const std::size_t session_length =
+      static_cast<std::size_t>(std::to_chars(session, session + sizeof session, local.session_id).ptr - session);
+  char port[8];
+  const std::size_t port_length =
+      static_cast<std::size_t>(std::to_chars(port, port + sizeof port, local.port).ptr - port);
+  const std::string_view address_type = local.address.family() == net::IpFamily::V4 ? "IP4 " : "IP6 ";
+  std::string text;
+  text.reserve(256 + 2 * address_text.size());
+  text.append("v=0\r\no=- ").append(session, session_length).push_back(' ');
+  text.append(session, session_length).append(" IN ").append(address_type).append(address_text);
+  text.append("\r\ns=-\r\nc=IN ").append(address_type).append(address_text);
+  text.append("\r\nt=0 0\r\nm=audio ").append(port, port_length);
+  text.append(
+      " RTP/AVP 0 8 101\r\n"
+      "a=rtpmap:0 PCMU/8000\r\n"
+      "a=rtpmap:8 PCMA/8000\r\n"
+      "a=rtpmap:101 telephone-event/8000\r\n"
+      "a=fmtp:101 0-16\r\n"
+      "a=ptime:20\r\n"
+      "a=sendrecv\r\n");
+  return text;
+}
+
 std::optional<sip::SessionDescription> make_g711_answer(const sip::SessionDescription& offer,
                                                         const MediaEndpoint& local) {
   std::string timing = "0 0";

@@ -5,6 +5,8 @@
 // the Teams side's candidates before it forwards an offer here (spec "SDP size").
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "sim/net/ip_address.hpp"
 #include "sim/sip/sdp.hpp"
@@ -21,6 +23,11 @@ struct MediaEndpoint {
 
 // The offer of a call the carrier places: PCMU, PCMA and telephone-event 101, sendrecv.
 sip::SessionDescription make_g711_offer(const MediaEndpoint& local);
+
+// The same offer as text, byte for byte serialize_sdp(make_g711_offer(local)), written straight
+// out: a call placed needs only the text, and building and serializing the lines costs several
+// times more. `address_text` is local.address.text(), which the caller keeps.
+std::string g711_offer_text(const MediaEndpoint& local, std::string_view address_text);
 
 // RFC 3264 §6: the answer to `offer`, with one m= line per offered one. An audio stream with a
 // G.711 codec is accepted with the first such codec in the offer's order (§6.1: the offerer's

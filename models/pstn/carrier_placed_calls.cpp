@@ -14,23 +14,29 @@ namespace pstn {
 
 std::string Carrier::place_call(std::uint64_t call_number, std::string_view from, std::string_view to, sim::Time holding) {
   DRSIM_CHECK(endpoint_ != nullptr, "place_call() before attach()");
-  const std::string call_id = std::to_string(++call_counter_) + "@" + settings_.ip.text();
-  const std::string sbc_host = uri_host(settings_.sbc.ip);
+  const std::string call_id = std::to_string(++call_counter_) + "@" + ip_text_;
   // Wire contract: sip:+E164@<peer ip>:5060;user=phone, so the SBC reads the number as a phone
   // number (spec "user=phone"); From and To name the numbers the same way.
-  const std::string request_uri =
-      "sip:" + std::string(to) + "@" + sbc_host + ":" + std::to_string(settings_.sbc.port) + ";user=phone";
+  std::string request_uri;
+  request_uri.reserve(5 + to.size() + request_uri_host_.size());
+  request_uri.append("sip:").append(to).append("@").append(request_uri_host_);
 
   PlacedCall& call = placed_calls_[call_id];
   call.call_id = call_id;
   call.holding = holding;
-  call.local_sdp = sip::serialize_sdp(make_g711_offer(next_media_endpoint()));
+  call.local_sdp = g711_offer_text(next_media_endpoint(), ip_text_);
 
   sip::Message invite = sip::Message::request("INVITE", request_uri);
   invite.add_header("Via", new_via());
   invite.add_header("Max-Forwards", "70");  // §8.1.1.6
-  invite.add_header("From", "<sip:" + std::string(from) + "@" + uri_host(settings_.ip) + ";user=phone>;tag=" + new_tag());
-  invite.add_header("To", "<sip:" + std::string(to) + "@" + sbc_host + ";user=phone>");
+  std::string from_value;
+  from_value.reserve(40 + from.size() + host_.size());
+  from_value.append("<sip:").append(from).append("@").append(host_).append(";user=phone>;tag=").append(new_tag());
+  invite.add_header("From", from_value);
+  std::string to_value;
+  to_value.reserve(24 + to.size() + sbc_host_.size());
+  to_value.append("<sip:").append(to).append("@").append(sbc_host_).append(";user=phone>");
+  invite.add_header("To", to_value);
   invite.add_header("Call-ID", call_id);
   invite.add_header("CSeq", "1 INVITE");
   invite.add_header("Contact", contact(from));

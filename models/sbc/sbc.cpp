@@ -2,7 +2,7 @@
 // hands up; the calls themselves are in sbc_calls.cpp.
 #include "models/sbc/sbc.hpp"
 
-#include <cstdio>
+#include <charconv>
 #include <utility>
 
 #include "sim/core/check.hpp"
@@ -11,7 +11,24 @@
 namespace sbc {
 
 Sbc::Sbc(sim::ActorContext context, SbcSettings settings, trace::CallObserver* observer)
-    : sim::Actor(std::move(context)), settings_(std::move(settings)), observer_(observer) {}
+    : sim::Actor(std::move(context)),
+      settings_(std::move(settings)),
+      texts_(fixed_texts(settings_)),
+      sdp_rewriter_(settings_.ip, settings_.trunk_codecs),
+      observer_(observer) {}
+
+Sbc::FixedTexts Sbc::fixed_texts(const SbcSettings& settings) {
+  FixedTexts texts;
+  texts.host = host_text(settings.ip);
+  if (settings.trunk) texts.trunk_host = host_text(settings.trunk->ip);
+  const std::string tls_sent_by = settings.fqdn + ":" + std::to_string(settings.port);
+  texts.microsoft_via = "SIP/2.0/TLS " + tls_sent_by + ";branch=";
+  texts.trunk_via = "SIP/2.0/UDP " + texts.host + ":" + std::to_string(kTrunkSipPort) + ";branch=";
+  texts.microsoft_contact_host = tls_sent_by + ";transport=tls>";
+  texts.trunk_contact_host = texts.host + ":" + std::to_string(kTrunkSipPort) + ">";
+  for (const std::string& method : settings.allow) texts.allow.append(texts.allow.empty() ? "" : ", ").append(method);
+  return texts;
+}
 
 Sbc::~Sbc() = default;
 
@@ -236,31 +253,27 @@ void Sbc::drop_proxy_connection(std::size_t proxy) {
 }
 
 std::string Sbc::via(bool microsoft) {
-  if (microsoft) {
-    return "SIP/2.0/TLS " + settings_.fqdn + ":" + std::to_string(settings_.port) + ";branch=" + layer_->new_branch();
-  }
-  return "SIP/2.0/UDP " + host_text(settings_.ip) + ":" + std::to_string(kTrunkSipPort) +
-         ";branch=" + layer_->new_branch();
+  return (microsoft ? texts_.microsoft_via : texts_.trunk_via) + layer_->new_branch();
 }
 
 std::string Sbc::contact(bool microsoft, std::string_view user) const {
-  const std::string userinfo = user.empty() ? std::string() : std::string(user) + "@";
-  if (microsoft) return "<sip:" + userinfo + settings_.fqdn + ":" + std::to_string(settings_.port) + ";transport=tls>";
-  return "<sip:" + userinfo + host_text(settings_.ip) + ":" + std::to_string(kTrunkSipPort) + ">";
-}
-
-std::string Sbc::allow_value() const {
+  const std::string& host = microsoft ? texts_.microsoft_contact_host : texts_.trunk_contact_host;
   std::string value;
-  for (const std::string& method : settings_.allow) value.append(value.empty() ? "" : ", ").append(method);
-  return value;
+  value.reserve(6 + user.size() + host.size());
+  value.append("<sip:");
+  if (!user.empty()) value.append(user).push_back('@');
+  return value.append(host);
 }
 
 std::string Sbc::new_call_id() { return std::to_string(++next_call_id_) + "@" + settings_.fqdn; }
 
 std::string Sbc::new_tag() {
-  char text[17];
-  std::snprintf(text, sizeof text, "%08llx", static_cast<unsigned long long>(++next_tag_));
-  return text;
+  // Lower-case hex of the counter, at least 8 digits.
+  char digits[16];
+  const std::size_t length =
+      static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, ++next_tag_, 16).ptr - digits);
+  std::string tag(length < 8 ? 8 - length : 0, '0');
+  return tag.append(digits, length);
 }
 
 std::string Sbc::host_text(const net::IpAddress& address) {

@@ -131,6 +131,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
     net::SocketAddress trunk_peer;               // trunk legs: the carrier's address
     std::optional<sip::DialogId> dialog;         // the confirmed dialog, in dialogs_
     std::string sdp;                             // the SDP the SBC last sent on this leg
+    std::string sdp_source;                      // the body `sdp` was rewritten from
   };
   struct Call {
     std::uint64_t number = 0;
@@ -188,7 +189,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
   void drop_proxy_connection(std::size_t proxy);
   std::string via(bool microsoft);
   std::string contact(bool microsoft, std::string_view user = {}) const;
-  std::string allow_value() const;
+  const std::string& allow_value() const { return texts_.allow; }
   std::string new_call_id();
   std::string new_tag();
 
@@ -241,7 +242,22 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
   // An address as a URI host: IPv6 in brackets (RFC 3261 §19.1.1, RFC 2732).
   static std::string host_text(const net::IpAddress& address);
 
+  // Header parts that depend only on the settings, formatted once: writing an address as text
+  // costs more than building the rest of a header around it.
+  struct FixedTexts {
+    std::string host;                    // settings_.ip as a URI host
+    std::string trunk_host;              // the trunk's address as a URI host (empty without a trunk)
+    std::string microsoft_via;           // "SIP/2.0/TLS <fqdn>:<port>;branch="
+    std::string trunk_via;               // "SIP/2.0/UDP <host>:5060;branch="
+    std::string microsoft_contact_host;  // "<fqdn>:<port>;transport=tls>"
+    std::string trunk_contact_host;      // "<host>:5060>"
+    std::string allow;                   // settings_.allow, comma-separated
+  };
+  static FixedTexts fixed_texts(const SbcSettings& settings);
+
   SbcSettings settings_;
+  FixedTexts texts_;
+  SdpRewriter sdp_rewriter_;  // the SBC's address text, formatted once for every SDP
   trace::CallObserver* observer_;
   SipCorruption corruption_ = SipCorruption::None;
   net::SocketAddress trunk_address_;  // this SBC's UDP socket

@@ -133,8 +133,8 @@ void Sbc::send_invite_to_trunk(Call& call) {
   // number, or anonymous); its P-Asserted-Identity names who pays, not who calls.
   const std::string_view presented = received.from().uri().user();
   const std::string caller = presented.empty() ? "anonymous" : std::string(presented);
-  const std::string carrier = host_text(settings_.trunk->ip);
-  const std::string sbc = host_text(settings_.ip);
+  const std::string& carrier = texts_.trunk_host;
+  const std::string& sbc = texts_.host;
   sip::Message invite = sip::Message::request(
       "INVITE", "sip:" + callee + "@" + carrier + ":" + std::to_string(settings_.trunk->port) + ";user=phone");
   invite.add_header("Via", via(false));
@@ -251,18 +251,23 @@ sip::Message Sbc::relayed_response(Call& call, const sip::Message& response) {
 
 void Sbc::relay_body(const sip::Message& from, sip::Message& to, Leg& toward, std::uint64_t call_number) {
   if (from.body().empty() || !is_sdp(from)) return;
-  std::optional<std::string> sdp;
-  if (toward.microsoft) {
-    std::optional<IceCredentials> ice_lite;
-    if (settings_.media_bypass) {
-      ice_lite = IceCredentials{hex_text(call_number).substr(8), "drsimsbc" + hex_text(call_number)};
+  // The rewrite depends only on the body and the leg, and Microsoft's 183 and 200 carry the same
+  // SDP: a body already rewritten for this leg is not rewritten again.
+  if (from.body() != toward.sdp_source) {
+    std::optional<std::string> sdp;
+    if (toward.microsoft) {
+      std::optional<IceCredentials> ice_lite;
+      if (settings_.media_bypass) {
+        ice_lite = IceCredentials{hex_text(call_number).substr(8), "drsimsbc" + hex_text(call_number)};
+      }
+      sdp = sdp_rewriter_.for_microsoft(from.body(), ice_lite);
+    } else {
+      sdp = sdp_rewriter_.for_trunk(from.body());
     }
-    sdp = sdp_for_microsoft(from.body(), settings_.ip, ice_lite);
-  } else {
-    sdp = sdp_for_trunk(from.body(), settings_.ip, settings_.trunk_codecs);
+    // SDP the SBC cannot parse goes through as it came: the far end may still make sense of it.
+    toward.sdp = sdp ? std::move(*sdp) : std::string(from.body());
+    toward.sdp_source = std::string(from.body());
   }
-  // SDP the SBC cannot parse goes through as it came: the far end may still make sense of it.
-  toward.sdp = sdp ? std::move(*sdp) : std::string(from.body());
   to.set_body("application/sdp", toward.sdp);
 }
 

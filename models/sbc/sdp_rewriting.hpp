@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/net/ip_address.hpp"
 
@@ -35,5 +36,21 @@ std::optional<std::string> sdp_for_trunk(std::string_view sdp, const net::IpAddr
 // host candidate at `media_address` and the m= port. nullopt when `sdp` does not parse.
 std::optional<std::string> sdp_for_microsoft(std::string_view sdp, const net::IpAddress& media_address,
                                              const std::optional<IceCredentials>& ice_lite);
+
+// The two rewritings for one SBC, with what every message shares worked out once (the address
+// text and its c= value): formatting an address costs more than the rest of a small rewrite.
+// Same results as the functions above.
+class SdpRewriter {
+ public:
+  SdpRewriter(const net::IpAddress& media_address, std::span<const std::string> trunk_codecs);
+
+  std::optional<std::string> for_trunk(std::string_view sdp) const;
+  std::optional<std::string> for_microsoft(std::string_view sdp, const std::optional<IceCredentials>& ice_lite) const;
+
+ private:
+  std::string address_text_;      // media_address.text()
+  std::string connection_value_;  // "IN IP4 <address>" (RFC 4566 §5.7)
+  std::vector<std::string> trunk_codecs_;
+};
 
 }  // namespace sbc

@@ -4,7 +4,7 @@
 #include "models/teams/microsoft_proxy.hpp"
 
 #include <algorithm>
-#include <array>
+#include <charconv>
 
 #include "sim/core/check.hpp"
 #include "sim/sip/sip_text.hpp"
@@ -14,15 +14,11 @@ namespace {
 
 constexpr std::uint16_t kMicrosoftSipPort = 5061;  // facts §1.3: SBC → proxy, always 5061
 
+// Lower-case hex without leading zeros.
 std::string hex_text(std::uint64_t value) {
-  static constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
-                                             '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  std::string text;
-  do {
-    text.insert(text.begin(), kHex[value & 0xf]);
-    value >>= 4;
-  } while (value != 0);
-  return text;
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value, 16).ptr;
+  return std::string(digits, static_cast<std::size_t>(end - digits));
 }
 
 }  // namespace
@@ -89,7 +85,8 @@ void MicrosoftProxy::set_other_datacenters(std::vector<OtherDatacenter> others) 
 
 void MicrosoftProxy::on_client_signal(sim::ActorId source, const client::ClientSignal& signal) {
   if (signal.kind == client::SignalKind::PlaceCall) return on_place_call(source, signal);
-  if (inbound_by_reference_.contains(signal.call)) return on_inbound_signal(signal, source);
+  if (const auto inbound = inbound_by_reference_.find(signal.call); inbound != inbound_by_reference_.end())
+    return on_inbound_signal(signal, source, *inbound->second);
   on_outbound_signal(signal, source);
 }
 
@@ -307,7 +304,11 @@ void MicrosoftProxy::send_options_to_sbcs() {
 // ---- helpers
 
 void MicrosoftProxy::signal_client(sim::ActorId endpoint, client::ClientSignal signal) {
-  send(endpoint, settings_.client_signalling_latency, client::encode_signal(signal));
+  send_to_client(endpoint, client::encode_signal(signal));
+}
+
+void MicrosoftProxy::send_to_client(sim::ActorId endpoint, std::string bytes) {
+  send(endpoint, settings_.client_signalling_latency, std::move(bytes));
 }
 
 bool MicrosoftProxy::certificate_names(const sip::Transport& flow, std::string_view fqdn) const {
@@ -374,7 +375,13 @@ std::string MicrosoftProxy::new_call_id() {
 }
 
 std::string MicrosoftProxy::client_leg(sim::ActorId client, std::uint64_t reference) const {
-  return "client:" + simulation().actor_name(client) + ":" + std::to_string(reference);
+  const std::string& name = simulation().actor_name(client);
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, reference).ptr;
+  std::string leg;
+  leg.reserve(8 + name.size() + sizeof digits);
+  leg.append("client:").append(name).append(":").append(digits, static_cast<std::size_t>(end - digits));
+  return leg;
 }
 
 }  // namespace teams

@@ -164,7 +164,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
     std::uint64_t reference = 0;  // the client-signalling call reference
     sip::TransactionKey invite_key;
     sip::Message invite;
-    std::string local_fqdn;  // the proxy FQDN the SBC dialled
+    std::string contact;  // the Contact of its answers: the proxy FQDN the SBC dialled
     bool media_bypass = false;
     std::string media_sdp;  // the media processor's side of this call (non-bypass)
     std::vector<Fork> forks;
@@ -190,7 +190,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sim::Result<InboundTarget, Rejection> screen_inbound(const sip::Message& invite, const sip::Transport& flow) const;
   void reject_inbound(const sip::TransactionKey& key, const sip::Message& invite, const Rejection& rejection);
   void offer_to_endpoints(InboundCall& call, const std::string& call_id, UserRef user);
-  void on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source);
+  using InboundEntry = std::pair<const std::string, InboundCall>;  // an inbound_calls_ element
+  void on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source, InboundEntry& entry);
   void on_endpoint_progress(InboundCall& call, Fork& fork);
   void on_endpoint_media(InboundCall& call, Fork& fork, const std::string& sdp);
   void on_endpoint_accepted(const std::string& call_id, InboundCall& call, std::size_t fork, const std::string& sdp);
@@ -296,6 +297,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   void send_in_dialog(sip::Message request, const sip::Uri& next_hop);
   void send_bye(const sip::DialogId& dialog_id);
   void signal_client(sim::ActorId endpoint, client::ClientSignal signal);
+  // An encoded signal (client::encode_signal): one signal to several endpoints is encoded once.
+  void send_to_client(sim::ActorId endpoint, std::string bytes);
 
   // Identity of the SBC on an accepted connection: its certificate names `fqdn`.
   bool certificate_names(const sip::Transport& flow, std::string_view fqdn) const;
@@ -328,7 +331,10 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> endpoints_of_user_;
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
   sim::StringLookupMap<InboundCall> inbound_calls_;               // by the SBC's Call-ID
-  std::map<std::uint64_t, std::string> inbound_by_reference_;
+  // Client-signalling reference → the call's inbound_calls_ entry (its Call-ID and the call),
+  // which stays where it is until end_inbound erases it: no Call-ID copy and second lookup for
+  // every signal of a client.
+  std::map<std::uint64_t, InboundEntry*> inbound_by_reference_;
   sip::TransactionKeyMap<std::string> inbound_by_invite_key_;
   std::map<OutboundKey, OutboundCall> outbound_calls_;
   sim::StringLookupMap<OutboundKey> outbound_by_call_id_;

@@ -41,14 +41,15 @@ void MicrosoftProxy::on_inbound_invite(const sip::TransactionKey& key, const sip
   // spec "Forking": on the first INVITE the proxy sends 100 Trying and notifies all endpoints.
   layer_->respond(key, sip::make_response(invite, 100, "Trying"));
   const std::string call_id(invite.call_id());
-  InboundCall& call = inbound_calls_[call_id];
+  InboundEntry& entry = *inbound_calls_.try_emplace(call_id).first;
+  InboundCall& call = entry.second;
   call.reference = kInboundReferenceBit | (std::uint64_t{id()} << 32) | ++next_reference_;
   call.invite_key = key;
   call.invite = invite;
-  call.local_fqdn = local_fqdn_for(invite.request_uri());
+  call.contact = contact_value(local_fqdn_for(invite.request_uri()));
   call.media_bypass = target->sbc->media_bypass;
   call.media_sdp = media_processor_.session_description(++next_media_session_);
-  inbound_by_reference_[call.reference] = call_id;
+  inbound_by_reference_[call.reference] = &entry;
   inbound_by_invite_key_[key] = call_id;
   call.ring_timer = start_timer(settings_.ring_timeout, [this, call_id] { on_ring_timeout(call_id); });
   if (observer_ != nullptr) observer_->datacenter_used(call_id, settings_.datacenter);
@@ -104,25 +105,28 @@ void MicrosoftProxy::reject_inbound(const sip::TransactionKey& key, const sip::M
 }
 
 void MicrosoftProxy::offer_to_endpoints(InboundCall& call, const std::string& call_id, UserRef user) {
-  // Bypass: the clients see the SBC's offer; otherwise the media processor anchors the media.
-  const std::string offer = call.media_bypass ? std::string(call.invite.body()) : call.media_sdp;
-  const std::string caller = call.invite.from().uri().user_unescaped();
   const auto endpoints = endpoints_of_user_.find({user.tenant, user.user});
   if (endpoints == endpoints_of_user_.end()) return;
+  // Every endpoint gets the same IncomingCall: encoded once. Bypass: the clients see the SBC's
+  // offer; otherwise the media processor anchors the media.
+  const std::string incoming_call = client::encode_signal(client::ClientSignal{
+      .kind = client::SignalKind::IncomingCall,
+      .call = call.reference,
+      .number = call.invite.from().uri().user_unescaped(),
+      .sdp = call.media_bypass ? std::string(call.invite.body()) : call.media_sdp});
   for (const std::size_t index : endpoints->second) {
     const TeamsEndpoint& endpoint = settings_.endpoints[index];
     call.forks.push_back(Fork{endpoint.actor, endpoint.kind, new_tag(), false});
-    signal_client(
-        endpoint.actor,
-        client::ClientSignal{
-            .kind = client::SignalKind::IncomingCall, .call = call.reference, .number = caller, .sdp = offer});
+    send_to_client(endpoint.actor, incoming_call);
     if (observer_ != nullptr) observer_->legs_joined(call_id, client_leg(endpoint.actor, call.reference));
   }
 }
 
-void MicrosoftProxy::on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source) {
-  const std::string call_id = inbound_by_reference_.at(signal.call);
-  InboundCall& call = inbound_calls_.at(call_id);
+void MicrosoftProxy::on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source,
+                                       InboundEntry& entry) {
+  // Valid until end_inbound erases the entry, which is the last thing done with it.
+  const std::string& call_id = entry.first;
+  InboundCall& call = entry.second;
   const auto fork =
       std::find_if(call.forks.begin(), call.forks.end(), [&](const Fork& f) { return f.endpoint == source; });
   if (fork == call.forks.end()) return;  // not an endpoint this call rang
@@ -232,16 +236,19 @@ void MicrosoftProxy::on_ring_timeout(const std::string& call_id) {
 sip::Message MicrosoftProxy::inbound_response(const InboundCall& call, int sip_code, std::string_view to_tag) const {
   sip::Message response = sip::make_response(call.invite, sip_code, sip::default_reason_phrase(sip_code), to_tag);
   // Wire contract: answers that create dialogs name the proxy FQDN the SBC dialled.
-  if (sip_code > 100 && sip_code < 300) response.add_header("Contact", contact_value(call.local_fqdn));
+  if (sip_code > 100 && sip_code < 300) response.add_header("Contact", call.contact);
   return response;
 }
 
 void MicrosoftProxy::stop_ringing(const InboundCall& call, std::optional<std::size_t> except) {
+  std::string stop;  // the same StopRinging for every fork: encoded once, when first needed
   for (std::size_t i = 0; i < call.forks.size(); ++i) {
-    if (except != i) {
-      signal_client(call.forks[i].endpoint,
-                    client::ClientSignal{.kind = client::SignalKind::StopRinging, .call = call.reference});
+    if (except == i) continue;
+    if (stop.empty()) {
+      stop = client::encode_signal(
+          client::ClientSignal{.kind = client::SignalKind::StopRinging, .call = call.reference});
     }
+    send_to_client(call.forks[i].endpoint, stop);
   }
 }
 

@@ -121,15 +121,16 @@ bool TimerHandle::pending() const {
   return simulation_ != nullptr && simulation_->timer_pending(slot_, generation_);
 }
 
-// Inline into the run loop: a posted event (the PHOLD kind) then costs no call of its own.
+// Inline into the run loop: a posted event (the PHOLD kind) then costs no call of its own, and
+// it is tested first, so it also costs one test of the kind bits rather than a switch's three.
 inline void Simulation::dispatch(const QueuedEvent& event) {
+  if ((event.argument & ~kSlotMask) == kPostKind) [[likely]] {
+    ++events_executed_;
+    fingerprint_.add_tag(event.time, event.target, event.argument);
+    actors_[event.target]->on_event(event.argument);
+    return;
+  }
   switch (event.argument & ~kSlotMask) {
-    case kPostKind: {
-      ++events_executed_;
-      fingerprint_.add_tag(event.time, event.target, event.argument);
-      actors_[event.target]->on_event(event.argument);
-      return;
-    }
     case kDeliveryKind:
       dispatch_delivery(event);
       return;

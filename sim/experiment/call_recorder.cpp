@@ -5,6 +5,8 @@ namespace experiment {
 void CallRecorder::call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
                                 std::string_view from, std::string_view to, sim::Time at) {
   Call& call = calls_[call_number];
+  if (call_by_number_.size() <= call_number) call_by_number_.resize(call_number + 1, nullptr);
+  call_by_number_[call_number] = &call;  // map nodes stay where they are
   call.root_leg = std::string(leg);
   call.record.call_id = std::to_string(call_number);
   call.record.start = at;
@@ -35,14 +37,18 @@ std::optional<std::uint64_t> CallRecorder::call_of_leg(std::string_view leg) con
 }
 
 CallRecorder::Call* CallRecorder::call_for(std::string_view leg) {
-  const auto number = call_of_leg(leg);
-  if (!number) return nullptr;
-  if (!call_by_leg_.contains(leg)) {
-    call_by_leg_.insert_or_assign(std::string(leg), *number);
+  std::uint64_t number = 0;
+  if (const auto found = call_by_leg_.find(leg); found != call_by_leg_.end()) {
+    number = found->second;
+  } else {
+    // Through the joins; the leg is then resolved directly next time.
+    const auto resolved = call_of_leg(leg);
+    if (!resolved) return nullptr;
+    number = *resolved;
+    call_by_leg_.insert_or_assign(std::string(leg), number);
     if (const auto parent = parent_leg_.find(leg); parent != parent_leg_.end()) parent_leg_.erase(parent);
   }
-  const auto found = calls_.find(*number);
-  return found == calls_.end() ? nullptr : &found->second;
+  return number < call_by_number_.size() ? call_by_number_[number] : nullptr;
 }
 
 void CallRecorder::datacenter_used(std::string_view leg, std::string_view datacenter) {

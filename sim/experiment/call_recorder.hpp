@@ -30,6 +30,13 @@ namespace experiment {
 
 class CallRecorder final : public trace::CallObserver {
  public:
+  // Movable, not copyable: call_by_number_ points into calls_'s own nodes.
+  CallRecorder() = default;
+  CallRecorder(CallRecorder&&) = default;
+  CallRecorder& operator=(CallRecorder&&) = default;
+  CallRecorder(const CallRecorder&) = delete;
+  CallRecorder& operator=(const CallRecorder&) = delete;
+
   // Told of every call as it starts (the event trace records it); never steers.
   using CallStartedListener = std::function<void(std::uint64_t call_number, trace::CallDirection direction,
                                                  std::string_view from, std::string_view to, sim::Time at)>;
@@ -70,6 +77,9 @@ class CallRecorder final : public trace::CallObserver {
   using LegMap = sim::StringLookupMap<Value>;
 
   std::map<std::uint64_t, Call> calls_;    // by call number: records() iterates it in order
+  // calls_'s entries by call number (null: not started), for the lookup every report makes:
+  // call numbers are dense from 1, and a vector index beats a walk down a tree of every call.
+  std::vector<Call*> call_by_number_;
   LegMap<std::uint64_t> call_by_leg_;      // resolved legs
   LegMap<std::string> parent_leg_;         // later → earlier, until the earlier one resolves
   CallStartedListener call_started_listener_;

@@ -71,6 +71,38 @@ TEST_CASE("client signals survive encoding") {
   CHECK_FALSE(client::decode_signal("HangUp call=1\r\n"));        // no blank line
 }
 
+TEST_CASE("encoded signals are the text the field-by-field format gives") {
+  // encode_signal appends into one buffer; the bytes are what the fingerprint hashes.
+  const ClientSignal offer{.kind = SignalKind::IncomingCall, .call = 9223372036854775809ULL, .number = "+12065550100",
+                           .sdp = "v=0\r\n"};
+  CHECK(client::encode_signal(offer) == "IncomingCall call=9223372036854775809 number=+12065550100\r\n\r\nv=0\r\n");
+  CHECK(client::encode_signal(ClientSignal{.kind = SignalKind::HangUp, .call = 0}) == "HangUp call=0\r\n\r\n");
+  CHECK(client::encode_signal(ClientSignal{.kind = SignalKind::CallFailed, .call = 3, .sip_code = -1}) ==
+        "CallFailed call=3 sip=-1\r\n\r\n");
+  CHECK(client::encode_signal(ClientSignal{.kind = SignalKind::CallFailed, .call = 3, .ms_code = 4294967295U}) ==
+        "CallFailed call=3 ms=4294967295\r\n\r\n");
+}
+
+TEST_CASE("call references are written and read as std::to_string and std::from_chars do") {
+  // The reference has its own digit loops: inbound references have 19 or 20 digits.
+  for (const std::uint64_t call : {0ULL, 9ULL, 10ULL, 99ULL, 100ULL, 12345ULL, 9223372036854775808ULL,
+                                   9223372041149743105ULL, 9999999999999999999ULL, 10000000000000000000ULL,
+                                   18446744073709551615ULL}) {
+    const ClientSignal signal{.kind = SignalKind::HangUp, .call = call};
+    const std::string bytes = client::encode_signal(signal);
+    CHECK(bytes == "HangUp call=" + std::to_string(call) + "\r\n\r\n");
+    CHECK(client::decode_signal(bytes) == signal);
+  }
+  CHECK(client::decode_signal("HangUp call=00012\r\n\r\n")->call == 12);
+  CHECK_FALSE(client::decode_signal("HangUp call=18446744073709551616\r\n\r\n"));  // overflows
+  CHECK_FALSE(client::decode_signal("HangUp call=99999999999999999999\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=-1\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=+1\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=12a\r\n\r\n"));
+  CHECK_FALSE(client::decode_signal("HangUp call=1/2\r\n\r\n"));
+}
+
 TEST_CASE("an endpoint rings at ring_after and answers at answer_after plus the signalling latency") {
   Fixture fixture(desktop_behaviour());
   fixture.simulation.schedule_timer(1_s, fixture.controller.id(), [&] {
@@ -87,6 +119,27 @@ TEST_CASE("an endpoint rings at ring_after and answers at answer_after plus the 
   CHECK(received[2].at == 1_s + 6_s + 50_ms);
   CHECK(received[2].signal.call == 3);
   CHECK(fixture.desktop.calls_in_progress() == 1);  // answered: up until someone hangs up
+}
+
+TEST_CASE("every call of a client carries the same SDP, written once") {
+  Fixture fixture(desktop_behaviour());
+  for (const std::uint64_t call : {std::uint64_t{3}, std::uint64_t{4}}) {
+    fixture.simulation.schedule_timer(1_s * static_cast<std::int64_t>(call), fixture.controller.id(), [&fixture, call] {
+      fixture.controller.tell(fixture.desktop.id(), {.kind = SignalKind::IncomingCall, .call = call});
+    }).release();
+  }
+  fixture.simulation.run();
+  const std::string expected = "v=0\r\no=- " + std::to_string(fixture.desktop.id()) +
+                               " 1 IN IP4 10.1.0.5\r\ns=-\r\nc=IN IP4 10.1.0.5\r\nt=0 0\r\n"
+                               "m=audio 50000 RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+                               "a=sendrecv\r\n";
+  std::size_t with_sdp = 0;
+  for (const auto& received : fixture.controller.received) {
+    if (received.signal.kind != SignalKind::MediaAnswer && received.signal.kind != SignalKind::CallAccepted) continue;
+    CHECK(received.signal.sdp == expected);
+    ++with_sdp;
+  }
+  CHECK(with_sdp == 4);  // a MediaAnswer and a CallAccepted per call
 }
 
 TEST_CASE("stop ringing before the answer cancels the answer") {

@@ -32,6 +32,17 @@ TEST_CASE("the offer is G.711 and telephone-event in 20 ms packets on the carrie
         "a=sendrecv\r\n");
 }
 
+TEST_CASE("the offer's text is written straight out as serialize_sdp writes the offer") {
+  for (const char* address : {"198.51.100.20", "2001:db8::20", "10.0.0.1"}) {
+    for (const std::uint16_t port : {std::uint16_t{16384}, std::uint16_t{49150}, std::uint16_t{65534}}) {
+      for (const std::uint64_t session : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{18446744073709551615ULL}}) {
+        const pstn::MediaEndpoint local{*net::IpAddress::parse(address), port, session};
+        CHECK(pstn::g711_offer_text(local, local.address.text()) == sip::serialize_sdp(pstn::make_g711_offer(local)));
+      }
+    }
+  }
+}
+
 TEST_CASE("the answer takes the first G.711 codec in the offer's order and its telephone-event") {
   const auto offer = parsed(
       "v=0\r\no=- 1 1 IN IP4 203.0.113.10\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"

@@ -84,6 +84,27 @@ TEST_CASE("the 200 toward the carrier has the Microsoft SDP without candidates")
   CHECK(answer.contact(0).text() == "<sip:203.0.113.10:5060>");
 }
 
+TEST_CASE("the 183 and the 200 toward the carrier carry the rewrite of each one's own SDP") {
+  // The SBC reuses a leg's last rewrite when the same SDP comes again; a different one is
+  // rewritten afresh.
+  std::string other_sdp = kTeamsSdp;
+  other_sdp.replace(other_sdp.find("m=audio 52394"), 13, "m=audio 52396");
+  const std::string rewritten =
+      "v=0\r\no=- 6142 0 IN IP4 52.115.100.31\r\ns=session\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+      "m=audio 52394 RTP/SAVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+  SbcBed bed;
+  bed.emea.invite_scripts = {{{100_ms, 183, "fork-a", "", kTeamsSdp}, {200_ms, 183, "fork-b", "", kTeamsSdp},
+                              {300_ms, 183, "fork-b", "", other_sdp}, {2_s, 200, "fork-b", "", kTeamsSdp}}};
+  bed.carrier_calls(1_s, "+14255550100");
+  bed.simulation.run_until(4_s);
+  CHECK(bed.carrier.message("183", 0).body() == rewritten);
+  CHECK(bed.carrier.message("183", 1).body() == rewritten);
+  std::string other_rewritten = rewritten;
+  other_rewritten.replace(other_rewritten.find("m=audio 52394"), 13, "m=audio 52396");
+  CHECK(bed.carrier.message("183", 2).body() == other_rewritten);
+  CHECK(bed.carrier.message("200 INVITE").body() == rewritten);
+}
+
 TEST_CASE("a hang-up from Microsoft reaches the carrier as a BYE") {
   SbcBed bed;
   bed.emea.invite_scripts = {two_forks_second_answers()};

@@ -98,3 +98,30 @@ TEST_CASE("SDP that does not parse is not rewritten") {
   CHECK_FALSE(sbc::sdp_for_trunk("not sdp", address("203.0.113.10"), kTrunkCodecs));
   CHECK_FALSE(sbc::sdp_for_microsoft("v=1\r\n", address("203.0.113.10"), std::nullopt));
 }
+
+TEST_CASE("one SdpRewriter gives every message the text the one-off rewrites give") {
+  // The SBC keeps one rewriter for all its calls; reuse must not carry anything over.
+  const sbc::SdpRewriter rewriter(address("203.0.113.10"), kTrunkCodecs);
+  const std::string two_sections =
+      "v=0\r\no=- 1 0 IN IP4 52.115.100.31\r\ns=-\r\nc=IN IP4 52.115.100.31\r\nt=0 0\r\n"
+      "m=audio 52394 RTP/SAVP 104 0\r\na=rtpmap:104 SILK/16000\r\n"
+      "a=candidate:1 1 UDP 2130706431 52.115.100.31 52394 typ host\r\n"
+      "m=video 52400 RTP/SAVP 122\r\nc=IN IP4 52.115.100.32\r\na=rtpmap:122 H264/90000\r\n"
+      "a=candidate:1 1 UDP 2130706431 52.115.100.31 52400 typ host\r\n";
+  for (int round = 0; round < 2; ++round) {
+    CHECK(rewriter.for_trunk(kMicrosoftSdp) ==
+          sbc::sdp_for_trunk(kMicrosoftSdp, address("203.0.113.10"), kTrunkCodecs));
+    // The video section has no trunk codec: it keeps its own, without its candidate, and the
+    // audio section loses SILK.
+    CHECK(rewriter.for_trunk(two_sections) ==
+          "v=0\r\no=- 1 0 IN IP4 52.115.100.31\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+          "m=audio 52394 RTP/SAVP 0\r\n"
+          "m=video 52400 RTP/SAVP 122\r\nc=IN IP4 203.0.113.10\r\na=rtpmap:122 H264/90000\r\n");
+    CHECK(rewriter.for_microsoft(two_sections, std::nullopt) ==
+          sbc::sdp_for_microsoft(two_sections, address("203.0.113.10"), std::nullopt));
+    const sbc::IceCredentials credentials{"0000002a", "drsimsbc000000000000002a"};
+    CHECK(rewriter.for_microsoft(two_sections, credentials) ==
+          sbc::sdp_for_microsoft(two_sections, address("203.0.113.10"), credentials));
+    CHECK_FALSE(rewriter.for_trunk("not sdp"));
+  }
+}

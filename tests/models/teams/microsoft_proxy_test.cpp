@@ -33,6 +33,40 @@ bool has_line_starting(const Strings& lines, const std::string& prefix) {
 
 }  // namespace
 
+TEST_CASE("one IncomingCall and one StopRinging, encoded once, reach every endpoint as their own encoding would") {
+  // The proxy encodes a signal meant for several endpoints once; each endpoint must still get
+  // exactly the bytes encode_signal gives that signal.
+  struct ClientDeliveries final : sim::DeliveryObserver {
+    std::vector<std::pair<sim::ActorId, std::string>> seen;
+    void on_delivery(sim::Time, const sim::Actor& destination, const sim::Delivery& delivery) override {
+      if (destination.name().starts_with("alice/")) seen.emplace_back(destination.id(), std::string(delivery.payload));
+    }
+  } deliveries;
+  ProxyBed bed;
+  bed.simulation.add_observer(deliveries);
+  bed.start();
+  place_inbound_call(bed, kAlice, "sbc1.contoso.com");
+  bed.simulation.run_until(9_s);
+  std::vector<std::string> incoming;
+  std::vector<std::string> stop_ringing;
+  for (const auto& [client_id, bytes] : deliveries.seen) {
+    const auto signal = client::decode_signal(bytes);
+    REQUIRE(signal.has_value());
+    CHECK(client::encode_signal(*signal) == bytes);
+    if (signal->kind == client::SignalKind::IncomingCall) {
+      CHECK(signal->number == kPstnCaller);
+      CHECK(signal->sdp.find("c=IN IP4 52.114.76.76\r\n") != std::string::npos);
+      incoming.push_back(bytes);
+    }
+    if (signal->kind == client::SignalKind::StopRinging) stop_ringing.push_back(bytes);
+  }
+  REQUIRE(incoming.size() == 3);
+  CHECK(incoming[1] == incoming[0]);
+  CHECK(incoming[2] == incoming[0]);
+  REQUIRE(stop_ringing.size() == 2);  // desktop and web: mobile answered
+  CHECK(stop_ringing[1] == stop_ringing[0]);
+}
+
 TEST_CASE("an inbound call rings every endpoint on its own early dialog and the first to answer gets the call") {
   ProxyBed bed;
   bed.start();

@@ -138,6 +138,28 @@ TEST_CASE("buckets full of equal or clustered times still leave in exact order")
   }
 }
 
+TEST_CASE("a queue that grows a hundredfold while it runs re-plans its buckets and keeps the order") {
+  // The tiers start from the first few hundred events; PHOLD with many LPs then pushes tens of
+  // thousands more before the first pop, and the queue keeps growing while it runs: each
+  // doubling re-spreads every pending event (buckets, far list and all) into a new epoch.
+  sim::RandomStream random(17, "test", "growth");
+  const sim::ExponentialDistribution delay(1e6);
+  Checked queue;
+  std::int64_t now = 0;
+  for (int i = 0; i < 20000; ++i) queue.push(static_cast<std::int64_t>(delay(random)));
+  for (int step = 0; step < 60000; ++step) {
+    now = queue.take_top();
+    queue.push(now + 100000 + static_cast<std::int64_t>(delay(random)));
+    if (step % 2 == 0) queue.push(now + 100000 + static_cast<std::int64_t>(delay(random)));  // grows
+    if (step % 1000 == 0) queue.push(now + 1000 * static_cast<std::int64_t>(delay(random)));  // far list
+    queue.settle();
+  }
+  while (!queue.empty()) {
+    queue.take_top();
+    queue.settle();
+  }
+}
+
 TEST_CASE("a pending event costs at most 48 bytes of queue") {
   // 24-byte entries, plus spare capacity in the buckets and the bucket table.
   CHECK(sizeof(sim::QueuedEvent) == 24);

@@ -78,3 +78,24 @@ TEST_CASE("a datacenter that hears of a call after its caller was answered did n
   recorder.datacenter_used("s1", "amer");  // a stale INVITE delivered after amer came back
   CHECK(recorder.records(ms(60'000))[0].datacenter == "emea");
 }
+
+TEST_CASE("reports find their call by number whatever order the calls started in, and after a move") {
+  // The recorder indexes its calls by number; scripted calls may start after workload ones,
+  // and a leg joined before its parent is known resolves on its first report.
+  CallRecorder recorder;
+  recorder.legs_joined("s5", "client:bob/desktop:1");  // parent unknown yet
+  recorder.call_started("c7", 7, trace::CallDirection::Inbound, "+1", "+2", ms(1'000));
+  recorder.call_started("c5", 5, trace::CallDirection::Inbound, "+3", "+4", ms(2'000));
+  recorder.legs_joined("c5", "s5");
+  CallRecorder moved = std::move(recorder);
+  moved.answered("client:bob/desktop:1", "desktop", ms(3'000));
+  moved.answered("c7", "", ms(4'000));
+  moved.ended("no-such-leg", ms(5'000));
+  CHECK(moved.call_of_leg("client:bob/desktop:1") == std::optional<std::uint64_t>(5));
+  const auto records = moved.records(ms(60'000));
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].call_id == "5");
+  CHECK(records[0].answered_by == "desktop");
+  CHECK(records[1].call_id == "7");
+  CHECK(records[1].setup_delay == ms(3'000));
+}
