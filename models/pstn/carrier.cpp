@@ -85,7 +85,7 @@ void Carrier::on_response(const sip::TransactionKey& key, const sip::Message& re
   const sip::Method method = sip::method_from_text(response.cseq().method);
   if (method == sip::Method::Invite) {
     const auto found = placed_invites_.find(key);
-    if (found != placed_invites_.end()) on_placed_call_response(placed_calls_.at(found->second), response);
+    if (found != placed_invites_.end()) on_placed_call_response(*found->second, response);
     return;
   }
   if (method == sip::Method::Bye) {
@@ -111,7 +111,7 @@ void Carrier::on_timeout(const sip::TransactionKey& key, sip::TimerName timer) {
   static_cast<void>(timer);
   if (const auto found = placed_invites_.find(key); found != placed_invites_.end()) {
     // §8.1.3.1: Timer B is a 408 (Request Timeout) for the TU.
-    return on_placed_call_failed(placed_calls_.at(found->second), 408, sip::default_reason_phrase(408));
+    return on_placed_call_failed(*found->second, 408, sip::default_reason_phrase(408));
   }
   if (const auto found = byes_.find(key); found != byes_.end()) {
     // §15.1.1: a BYE that gets no answer still ends the dialog.
@@ -123,7 +123,7 @@ void Carrier::on_timeout(const sip::TransactionKey& key, sip::TimerName timer) {
 void Carrier::on_transport_error(const sip::TransactionKey& key) {
   if (const auto found = placed_invites_.find(key); found != placed_invites_.end()) {
     // §8.1.3.1: a transport failure is a 503 (Service Unavailable) for the TU.
-    return on_placed_call_failed(placed_calls_.at(found->second), 503, sip::default_reason_phrase(503));
+    return on_placed_call_failed(*found->second, 503, sip::default_reason_phrase(503));
   }
   if (const auto found = byes_.find(key); found != byes_.end()) {
     if (sip::Dialog* dialog = dialogs_.find(found->second)) dialog->terminate();
@@ -132,9 +132,9 @@ void Carrier::on_transport_error(const sip::TransactionKey& key) {
 
 void Carrier::on_terminated(const sip::TransactionKey& key) {
   if (const auto found = placed_invites_.find(key); found != placed_invites_.end()) {
-    const std::string call_id = found->second;
+    PlacedCall& call = *found->second;
+    const std::string call_id = call.call_id;
     placed_invites_.erase(found);
-    PlacedCall& call = placed_calls_.at(call_id);
     call.invite_finished = true;
     // §13.2.2.4: early dialogs no 2xx confirmed end with the INVITE transaction.
     call.dialog_set->on_invite_transaction_ended();
@@ -159,7 +159,7 @@ void Carrier::on_timer_c(const sip::TransactionKey& key) {
   // longest a caller lets the far end ring, and then gives up with a CANCEL (§9.1).
   const auto found = placed_invites_.find(key);
   if (found == placed_invites_.end()) return;
-  PlacedCall& call = placed_calls_.at(found->second);
+  PlacedCall& call = *found->second;
   // §9.1: no CANCEL before a provisional; in Calling, Timer B ends the call instead.
   if (call.state == PlacedCall::State::Proceeding) cancel(call);
 }

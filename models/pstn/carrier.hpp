@@ -177,7 +177,9 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   sip::DialogTable dialogs_;
   sim::StringLookupMap<PlacedCall> placed_calls_;                     // by Call-ID
   sim::StringLookupMap<ReceivedCall> received_calls_;                 // by Call-ID
-  sip::TransactionKeyMap<std::string> placed_invites_;               // INVITE client key → Call-ID
+  // INVITE client key → its call in placed_calls_ (elements stay put until erased, and a call is
+  // forgotten only once its INVITE transaction is): every response finds its call in one lookup.
+  sip::TransactionKeyMap<PlacedCall*> placed_invites_;
   sip::TransactionKeyMap<std::string> received_invites_;             // INVITE server key → Call-ID
   sip::TransactionKeyMap<sip::DialogId> byes_;                       // BYE client key → its dialog
   std::map<sip::DialogId, UnacknowledgedSuccess> unacknowledged_;    // §13.3.1.4, by dialog

@@ -46,7 +46,7 @@ std::string Carrier::place_call(std::uint64_t call_number, std::string_view from
 
   if (observer_ != nullptr) observer_->call_started(call_id, call_number, trace::CallDirection::Inbound, from, to, now());
   call.invite = layer_.send_request(std::move(invite), trunk_flow(), sip::ClientInviteTransaction::TimerC::On);
-  placed_invites_[call.invite] = call_id;
+  placed_invites_[call.invite] = &call;
   return call_id;
 }
 

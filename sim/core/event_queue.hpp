@@ -106,10 +106,12 @@ class EventQueue {
  private:
   static constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
   // Events per bucket aimed at: a bucket's sort is linear (sort_bucket_into_near), so fuller
-  // buckets mainly mean fewer refills and a bucket table (touched by every push) that stays in
-  // cache; past a few dozen, their contents no longer do. (32 rather than 16 at PHOLD's 1,000
-  // and 10,000 pending: about 7% and 13% more events per CPU second.)
-  static std::size_t bucket_target(std::size_t pending) { return std::clamp<std::size_t>(pending / 4096, 32, 64); }
+  // buckets mainly mean fewer refills and a smaller bucket table (touched by every placement)
+  // that stays in cache. With pushes staged, 64 beat 32 (and 32 beat 16) at every PHOLD size.
+  static constexpr std::size_t kBucketTarget = 64;
+  // An epoch has at most this many buckets per kBucketTarget events pending: 2 rather than 4
+  // halves the table, for more epochs (each a pass over the far list).
+  static constexpr std::uint64_t kBucketsPerTarget = 2;
   // Every push touches a random bucket's table entry and tail: more buckets than this fall out
   // of cache faster than a longer far list costs to re-spread.
   static constexpr std::uint64_t kMaxBuckets = 8192;
@@ -297,17 +299,17 @@ class EventQueue {
   }
 
   // Spreads far_ (the far list, taken out of its bucket) over a new run of buckets, from its
-  // earliest event on. The bucket width is a power of two near the span of the bucket_target()
+  // earliest event on. The bucket width is a power of two near the span of the kBucketTarget
   // earliest events (the density where draining starts); the run covers the far list with at
-  // most 4 buckets per bucket_target() events and at most kMaxBuckets, and what lies beyond
-  // stays in the far list (the last bucket) for a later epoch.
+  // most kBucketsPerTarget buckets per kBucketTarget events and at most kMaxBuckets, and what
+  // lies beyond stays in the far list (the last bucket) for a later epoch.
   void start_epoch() {
     epoch_planned_for_ = far_.size();
     if (far_.size() <= kTierThreshold) {
       untier();
       return;
     }
-    const std::size_t target = bucket_target(far_.size());
+    const std::size_t target = kBucketTarget;
     std::int64_t first = kNoLimit;
     std::int64_t last = std::numeric_limits<std::int64_t>::min();
     for (const QueuedEvent& event : far_) {
@@ -326,7 +328,7 @@ class EventQueue {
     bucket_shift_ = shift;
     const auto room = static_cast<std::uint64_t>((Int128{kNoLimit} - first) >> bucket_shift_);  // whole buckets before the end of time
     const std::uint64_t wanted = ((static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(first)) >> bucket_shift_) + 1;
-    const std::uint64_t bucket_count = std::min({wanted, room, std::uint64_t{4} * far_.size() / target, kMaxBuckets});
+    const std::uint64_t bucket_count = std::min({wanted, room, kBucketsPerTarget * far_.size() / target, kMaxBuckets});
     if (bucket_count == 0) {  // everything at the end of time: nothing to spread
       untier();
       return;
