@@ -177,3 +177,72 @@ TEST_CASE("find_byte finds what string_view::find finds, never past the range it
     }
   }
 }
+
+namespace {
+// IPv4address as §25.1 reads: four dot-separated groups of one to three digits, each at most 255
+// (leading zeros allowed, as the parser always has). Written from the grammar, not the parser.
+bool ipv4_by_the_grammar(std::string_view text) {
+  int groups = 0;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = text.find('.', start);
+    const std::string_view group = text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (group.empty() || group.size() > 3) return false;
+    int value = 0;
+    for (char c : group) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255) return false;
+    ++groups;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return groups == 4;
+}
+}  // namespace
+
+TEST_CASE("is_ipv4_address agrees with the IPv4address grammar on every short string of digits and dots") {
+  // Every string of up to 9 bytes over "0259." plus a letter covers group lengths 0 to 4, values
+  // on both sides of 255, empty groups and leading or trailing dots.
+  const std::string_view alphabet = "0259.a";
+  std::string text;
+  std::size_t checked = 0;
+  const auto visit = [&](auto&& self, std::size_t length) -> void {
+    if (text.size() == length) {
+      CHECK_MESSAGE(sip::is_ipv4_address(text) == ipv4_by_the_grammar(text), text);
+      ++checked;
+      return;
+    }
+    for (char c : alphabet) {
+      text.push_back(c);
+      self(self, length);
+      text.pop_back();
+    }
+  };
+  for (std::size_t length = 0; length <= 8; ++length) visit(visit, length);
+  CHECK(checked > 1000000);
+  for (std::string_view sample : {"255.255.255.255", "256.1.1.1", "1.2.3.4.", "0001.1.1.1", "198.51.100.20",
+                                  "10.0.0.1", "1.2.3", "1.2.3.4.5", "203.0.113.10", "25.25.25.255", "25.25.25.256"}) {
+    CHECK_MESSAGE(sip::is_ipv4_address(sample) == ipv4_by_the_grammar(sample), sample);
+  }
+}
+
+TEST_CASE("a name-addr that starts with '<' records the same parts as one with a display name before it") {
+  // The '<' fast path records an empty display name at the start, as the search path did.
+  const std::string text = "<sip:+12065550100@198.51.100.20;user=phone>;tag=2b2b";
+  sip::NameAddrParts parts;
+  sip::FieldError error;
+  REQUIRE(sip::parse_name_addr_parts(text, text, parts, error));
+  CHECK(parts.display_name == sip::Range{0, 0});
+  CHECK(parts.angle_brackets);
+  CHECK(parts.uri.host.in(text) == "198.51.100.20");
+  CHECK(parts.uri.host_kind == sip::HostKind::Ipv4);
+  CHECK(parts.tag.in(text) == "2b2b");
+  const std::string spaced = "  <sip:a@b>";
+  REQUIRE(sip::parse_name_addr_parts(spaced, spaced, parts, error));
+  CHECK(parts.display_name == sip::Range{2, 0});  // trimmed start, as before
+  const std::string named = "Bob <sip:a@b>";
+  REQUIRE(sip::parse_name_addr_parts(named, named, parts, error));
+  CHECK(parts.display_name.in(named) == "Bob");
+}
