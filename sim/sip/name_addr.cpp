@@ -41,6 +41,11 @@ bool parse_name_addr_parts(std::string_view base, std::string_view text, NameAdd
     while (i < text.size() && is_lws_char(text[i])) ++i;
     if (i >= text.size() || text[i] != '<') return fail(error, text.data() + i, "expected '<' after the display name");
     open = i;
+  } else if (text[0] == '<') {
+    // The usual form, "<uri>;params": no display name, so no search for the '<'. The empty
+    // range at the start is what the search and trim below would record.
+    open = 0;
+    out.display_name = range_of(base, slice(text, 0, 0));
   } else {
     open = find_byte(text, '<', 0, readable_end);
     if (open != std::string_view::npos) {
