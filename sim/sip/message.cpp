@@ -575,20 +575,37 @@ struct RangeMover {
   std::uint32_t from;
   std::uint32_t to;
   void operator()(Range& range) const {
-    if (range.offset != 0 || range.length != 0) range.offset = range.offset - from + to;
+    // Branch-free: whether a range is present is data, not a pattern the predictor learns.
+    const std::uint32_t shift = to - from;  // modulo 2^32, so a move to lower offsets works too
+    range.offset += (range.offset | range.length) != 0 ? shift : 0u;
   }
+  // The members are named one by one rather than looped over through a list of pointers: the
+  // list was built on the stack and read back for every range, for every copied field.
   void operator()(UriParts& uri) const {
-    for (Range* range : {&uri.text, &uri.scheme, &uri.user, &uri.password, &uri.host, &uri.params, &uri.headers})
-      (*this)(*range);
+    (*this)(uri.text);
+    (*this)(uri.scheme);
+    (*this)(uri.user);
+    (*this)(uri.password);
+    (*this)(uri.host);
+    (*this)(uri.params);
+    (*this)(uri.headers);
   }
   void operator()(NameAddrParts& address) const {
-    for (Range* range : {&address.text, &address.display_name, &address.params, &address.tag}) (*this)(*range);
+    (*this)(address.text);
+    (*this)(address.display_name);
+    (*this)(address.params);
+    (*this)(address.tag);
     (*this)(address.uri);
   }
   void operator()(ViaParts& via) const {
-    for (Range* range : {&via.text, &via.transport, &via.host, &via.params, &via.branch, &via.received, &via.rport,
-                         &via.maddr})
-      (*this)(*range);
+    (*this)(via.text);
+    (*this)(via.transport);
+    (*this)(via.host);
+    (*this)(via.params);
+    (*this)(via.branch);
+    (*this)(via.received);
+    (*this)(via.rport);
+    (*this)(via.maddr);
   }
 };
 // Every Range member is listed above; these fail when one is added, so the mover follows.
