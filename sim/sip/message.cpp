@@ -645,9 +645,10 @@ void Message::copy_header(const Message& source, std::size_t index) {
       bool& has = is_from ? has_from_ : has_to_;
       if ((is_from ? source.has_from_ : source.has_to_) && inside(kept.text, original.value)) {
         if (!has) {
-          NameAddrParts parts = kept;
+          // Copied into place and moved there: a local copy first doubled the 100-byte copy.
+          NameAddrParts& parts = is_from ? from_ : to_;
+          parts = kept;
           move(parts);
-          (is_from ? from_ : to_) = parts;
           has = true;
         }
         return;
