@@ -31,6 +31,12 @@ const Dialog* DialogTable::find(DialogIdView id) const {
   return nullptr;
 }
 
+std::span<const std::unique_ptr<Dialog>> DialogTable::dialogs_of_call(std::string_view call_id) const {
+  const auto call = calls_.find(call_id);
+  if (call == calls_.end()) return {};
+  return call->second;
+}
+
 Dialog* DialogTable::find(DialogIdView id) { return const_cast<Dialog*>(std::as_const(*this).find(id)); }
 
 Dialog* DialogTable::match_request(const Message& request) {

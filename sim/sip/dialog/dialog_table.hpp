@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ class DialogTable {
   Dialog& insert(const Dialog& dialog) { return insert(Dialog(dialog)); }
   Dialog* find(DialogIdView id);
   const Dialog* find(DialogIdView id) const;
+  // Every dialog of one Call-ID, in insertion order; empty when it has none. Valid until the
+  // next insert or removal. One lookup for all of a call's forks, where find() costs one each.
+  std::span<const std::unique_ptr<Dialog>> dialogs_of_call(std::string_view call_id) const;
 
   // §12.2.2: the live dialog a received request belongs to (To tag = local tag, From tag =
   // remote tag). nullptr for a request without To tag (outside any dialog), and for one naming

@@ -92,3 +92,31 @@ TEST_CASE("removing one Call-ID's terminated dialogs leaves every other dialog")
   CHECK(table.remove_terminated() == 1);
   CHECK(table.size() == 0);
 }
+
+TEST_CASE("a call's dialogs are listed in insertion order and no other call's with them") {
+  DialogTable table;
+  Dialog& first = add_microsoft_side_dialog(table);
+  const std::string call_id = first.id().call_id;
+  // A second fork of the same call (another local tag), and a dialog of another call.
+  auto fork = Dialog::create_as_uas(parse(dialog_messages::kInviteFromSbc),
+                                    parse(with_tags(std::string(dialog_messages::kOkFromMicrosoft), ";tag=sbc-4f1a",
+                                                    ";tag=ms-second")));
+  REQUIRE(fork.ok());
+  Dialog& second = table.insert(std::move(fork).value());
+  std::string other_invite(dialog_messages::kInviteFromSbc);
+  std::string other_ok(dialog_messages::kOkFromMicrosoft);
+  for (std::string* text : {&other_invite, &other_ok}) text->replace(text->find(call_id), call_id.size(), "other-call");
+  auto other = Dialog::create_as_uas(parse(other_invite), parse(other_ok));
+  REQUIRE(other.ok());
+  table.insert(std::move(other).value());
+
+  const auto dialogs = table.dialogs_of_call(call_id);
+  REQUIRE(dialogs.size() == 2);
+  CHECK(dialogs[0].get() == &first);
+  CHECK(dialogs[1].get() == &second);
+  CHECK(table.dialogs_of_call("no-such-call").empty());
+  second.terminate();
+  table.remove_terminated(call_id);
+  REQUIRE(table.dialogs_of_call(call_id).size() == 1);
+  CHECK(table.dialogs_of_call(call_id)[0].get() == &first);
+}
