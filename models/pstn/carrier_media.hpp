@@ -21,12 +21,9 @@ struct MediaEndpoint {
   std::uint64_t session_id = 0;
 };
 
-// The offer of a call the carrier places: PCMU, PCMA and telephone-event 101, sendrecv.
-sip::SessionDescription make_g711_offer(const MediaEndpoint& local);
-
-// The same offer as text, byte for byte serialize_sdp(make_g711_offer(local)), written straight
-// out: a call placed needs only the text, and building and serializing the lines costs several
-// times more. `address_text` is local.address.text(), which the caller keeps.
+// The carrier's offer, as SDP text: PCMU, PCMA and telephone-event 101 in 20 ms packets,
+// sendrecv, on `local` (in an INVITE it places, or in the 2xx to an INVITE without an offer).
+// `address_text` is local.address.text(), which the caller keeps.
 std::string g711_offer_text(const MediaEndpoint& local, std::string_view address_text);
 
 // RFC 3264 §6: the answer to `offer`, with one m= line per offered one. An audio stream with a

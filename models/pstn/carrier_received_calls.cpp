@@ -55,7 +55,7 @@ void Carrier::on_new_invite(const sip::TransactionKey& key, const sip::Message& 
     local_sdp = sip::serialize_sdp(*answer);
   } else {
     // §13.2.1: an INVITE without an offer gets the offer in the 2xx; the answer comes in the ACK.
-    local_sdp = sip::serialize_sdp(make_g711_offer(media));
+    local_sdp = g711_offer_text(media, ip_text_);
   }
 
   ReceivedCall& call = received_calls_[call_id];

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -17,7 +18,8 @@ sip::SessionDescription parsed(const std::string& text) {
 }  // namespace
 
 TEST_CASE("the offer is G.711 and telephone-event in 20 ms packets on the carrier's address") {
-  CHECK(sip::serialize_sdp(pstn::make_g711_offer(carrier_media())) ==
+  const pstn::MediaEndpoint local = carrier_media();
+  CHECK(pstn::g711_offer_text(local, local.address.text()) ==
         "v=0\r\n"
         "o=- 7 7 IN IP4 198.51.100.20\r\n"
         "s=-\r\n"
@@ -32,12 +34,24 @@ TEST_CASE("the offer is G.711 and telephone-event in 20 ms packets on the carrie
         "a=sendrecv\r\n");
 }
 
-TEST_CASE("the offer's text is written straight out as serialize_sdp writes the offer") {
+TEST_CASE("the offer is well-formed SDP for every address, port and session number") {
+  // Written by hand: it must read back as the offer and be what the SDP serializer writes.
   for (const char* address : {"198.51.100.20", "2001:db8::20", "10.0.0.1"}) {
     for (const std::uint16_t port : {std::uint16_t{16384}, std::uint16_t{49150}, std::uint16_t{65534}}) {
       for (const std::uint64_t session : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{18446744073709551615ULL}}) {
         const pstn::MediaEndpoint local{*net::IpAddress::parse(address), port, session};
-        CHECK(pstn::g711_offer_text(local, local.address.text()) == sip::serialize_sdp(pstn::make_g711_offer(local)));
+        const std::string text = pstn::g711_offer_text(local, local.address.text());
+        INFO(text);
+        const sip::SessionDescription offer = parsed(text);
+        CHECK(sip::serialize_sdp(offer) == text);
+        REQUIRE(offer.connection().has_value());
+        CHECK(offer.connection()->address_type == (local.address.family() == net::IpFamily::V4 ? "IP4" : "IP6"));
+        CHECK(offer.connection()->address == local.address.text());
+        REQUIRE(offer.origin().has_value());
+        CHECK(offer.origin()->session_id == std::to_string(session));
+        REQUIRE(offer.media.size() == 1);
+        CHECK(offer.media[0].port == port);
+        CHECK(offer.media[0].formats == std::vector<std::string>{"0", "8", "101"});
       }
     }
   }
