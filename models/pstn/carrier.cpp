@@ -4,22 +4,13 @@
 #include "models/pstn/carrier.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "sim/core/check.hpp"
+#include "sim/sip/hex_text.hpp"
 
 namespace pstn {
 namespace {
-
-// Lower-case hex, zero-padded to at least 8 digits.
-std::string hex8(std::uint64_t value) {
-  char buffer[16];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value, 16).ptr;
-  std::string text(buffer, end);
-  if (text.size() < 8) text.insert(0, 8 - text.size(), '0');
-  return text;
-}
 
 // §21: sip::default_reason_phrase lacks 482, which only the carrier sends so far.
 std::string_view reason_phrase(int status_code) {
@@ -40,7 +31,7 @@ Carrier::Carrier(sim::ActorContext context, CarrierSettings settings, trace::Cal
       local_{settings_.ip, kSipPort},
       layer_(simulation(), id(), name(), settings_.timers, *this),
       tag_sender_(sip::branch_sender_id(name())),
-      tag_prefix_(hex8(tag_sender_)) {
+      tag_prefix_(sip::lower_hex(tag_sender_, 8)) {
   DRSIM_CHECK(!check_carrier_settings(name(), settings_), "carrier settings that check_carrier_settings refuses");
   ip_text_ = settings_.ip.text();
   host_ = uri_host(settings_.ip);
@@ -327,7 +318,7 @@ std::string Carrier::contact(std::string_view user) const {
 
 std::string Carrier::new_tag() {
   // §19.3: tags need only be unique; the actor's id in the high half keeps two carriers apart.
-  return tag_prefix_ + hex8(++tag_counter_);
+  return tag_prefix_ + sip::lower_hex(++tag_counter_, 8);
 }
 
 MediaEndpoint Carrier::next_media_endpoint() {

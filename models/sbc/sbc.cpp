@@ -2,10 +2,10 @@
 // hands up; the calls themselves are in sbc_calls.cpp.
 #include "models/sbc/sbc.hpp"
 
-#include <charconv>
 #include <utility>
 
 #include "sim/core/check.hpp"
+#include "sim/sip/hex_text.hpp"
 #include "sim/sip/serializer.hpp"
 
 namespace sbc {
@@ -267,14 +267,7 @@ std::string Sbc::contact(bool microsoft, std::string_view user) const {
 
 std::string Sbc::new_call_id() { return std::to_string(++next_call_id_) + "@" + settings_.fqdn; }
 
-std::string Sbc::new_tag() {
-  // Lower-case hex of the counter, at least 8 digits.
-  char digits[16];
-  const std::size_t length =
-      static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, ++next_tag_, 16).ptr - digits);
-  std::string tag(length < 8 ? 8 - length : 0, '0');
-  return tag.append(digits, length);
-}
+std::string Sbc::new_tag() { return sip::lower_hex(++next_tag_, 8); }
 
 std::string Sbc::host_text(const net::IpAddress& address) {
   return address.family() == net::IpFamily::V6 ? "[" + address.text() + "]" : address.text();

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "models/sbc/sbc.hpp"
+#include "sim/sip/hex_text.hpp"
 #include "sim/sip/sip_text.hpp"
 
 namespace sbc {
@@ -12,12 +13,6 @@ bool is_sdp(const sip::Message& message) {
   return type && sip::iequals(*type, "application/sdp");
 }
 
-std::string hex_text(std::uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text(16, '0');
-  for (std::size_t digit = 16; digit-- > 0; value >>= 4) text[digit] = kDigits[value & 0xf];
-  return text;
-}
 
 }  // namespace
 
@@ -258,7 +253,7 @@ void Sbc::relay_body(const sip::Message& from, sip::Message& to, Leg& toward, st
     if (toward.microsoft) {
       std::optional<IceCredentials> ice_lite;
       if (settings_.media_bypass) {
-        ice_lite = IceCredentials{hex_text(call_number).substr(8), "drsimsbc" + hex_text(call_number)};
+        ice_lite = IceCredentials{sip::lower_hex(call_number, 16).substr(8), "drsimsbc" + sip::lower_hex(call_number, 16)};
       }
       sdp = sdp_rewriter_.for_microsoft(from.body(), ice_lite);
     } else {

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "sim/core/check.hpp"
+#include "sim/sip/hex_text.hpp"
 #include "sim/sip/sip_text.hpp"
 
 namespace teams {
@@ -14,12 +15,6 @@ namespace {
 
 constexpr std::uint16_t kMicrosoftSipPort = 5061;  // facts §1.3: SBC → proxy, always 5061
 
-// Lower-case hex without leading zeros.
-std::string hex_text(std::uint64_t value) {
-  char digits[16];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value, 16).ptr;
-  return std::string(digits, static_cast<std::size_t>(end - digits));
-}
 
 }  // namespace
 
@@ -367,7 +362,7 @@ std::string MicrosoftProxy::local_fqdn_for(const sip::Uri& request_uri) const {
   return settings_.fqdns.front();
 }
 
-std::string MicrosoftProxy::new_tag() { return hex_text(++next_tag_); }
+std::string MicrosoftProxy::new_tag() { return sip::lower_hex(++next_tag_); }
 
 std::string MicrosoftProxy::new_call_id() {
   // Several datacenters may share an FQDN: the datacenter name keeps Call-IDs apart.
