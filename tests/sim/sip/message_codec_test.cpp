@@ -44,6 +44,22 @@ sip::Message parse_invite() {
   return std::move(parsed).value();
 }
 
+// Every parsed part of two Vias, one built or copied and one parsed from bytes, is the same.
+void check_same_via(const sip::Via& a, const sip::Via& b) {
+  CHECK(a.text() == b.text());
+  CHECK(a.transport() == b.transport());
+  CHECK(a.host() == b.host());
+  CHECK(a.host_kind() == b.host_kind());
+  CHECK(a.port() == b.port());
+  CHECK(a.branch() == b.branch());
+  CHECK(a.received() == b.received());
+  CHECK(a.rport() == b.rport());
+  CHECK(a.has_rport() == b.has_rport());
+  CHECK(a.has_alias() == b.has_alias());
+  CHECK(a.maddr() == b.maddr());
+  CHECK(a.params() == b.params());
+}
+
 }  // namespace
 
 TEST_CASE("compact header forms and the core headers are decoded") {
@@ -178,21 +194,7 @@ TEST_CASE("a response's copied core headers index as if parsed from its bytes") 
     REQUIRE(parsed.ok());
     const sip::Message& reference = parsed.value();
     REQUIRE(built.via_count() == reference.via_count());
-    for (std::size_t i = 0; i < built.via_count(); ++i) {
-      const sip::Via a = built.via(i);
-      const sip::Via b = reference.via(i);
-      CHECK(a.text() == b.text());
-      CHECK(a.transport() == b.transport());
-      CHECK(a.host() == b.host());
-      CHECK(a.host_kind() == b.host_kind());
-      CHECK(a.port() == b.port());
-      CHECK(a.branch() == b.branch());
-      CHECK(a.received() == b.received());
-      CHECK(a.rport() == b.rport());
-      CHECK(a.has_rport() == b.has_rport());
-      CHECK(a.maddr() == b.maddr());
-      CHECK(a.params() == b.params());
-    }
+    for (std::size_t i = 0; i < built.via_count(); ++i) check_same_via(built.via(i), reference.via(i));
     for (const auto& [a, b] : {std::pair{built.from(), reference.from()}, std::pair{built.to(), reference.to()}}) {
       CHECK(a.text() == b.text());
       CHECK(a.display_name_raw() == b.display_name_raw());
@@ -411,18 +413,7 @@ TEST_CASE("a prepended Via list indexes as if the message were parsed") {
   REQUIRE(reference.via_count() == 5);
   for (std::size_t i = 0; i < m.via_count(); ++i) {
     INFO(i);
-    const sip::Via a = m.via(i);
-    const sip::Via b = reference.via(i);
-    CHECK(a.text() == b.text());
-    CHECK(a.transport() == b.transport());
-    CHECK(a.host() == b.host());
-    CHECK(a.host_kind() == b.host_kind());
-    CHECK(a.port() == b.port());
-    CHECK(a.branch() == b.branch());
-    CHECK(a.received() == b.received());
-    CHECK(a.has_rport() == b.has_rport());
-    CHECK(a.has_alias() == b.has_alias());
-    CHECK(a.params() == b.params());
+    check_same_via(m.via(i), reference.via(i));
   }
   CHECK(m.top_via().branch() == "z9hG4bKp3");
 }
