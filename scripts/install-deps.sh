@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ clang-14 libclang-rt-14-dev
   # libraries (DESIGN.md "Dependencies")
   libboost-graph-dev libeigen3-dev libtomlplusplus-dev libprotobuf-dev protobuf-compiler
-  doctest-dev librandom123-dev libxxhash-dev libcli11-dev
+  doctest-dev librandom123-dev libxxhash-dev libcli11-dev libabsl-dev
   # tcmalloc for the drsim binary (sim/cli/CMakeLists.txt: a quarter off the busy hour)
   libgoogle-perftools-dev
   # real tools the tests use: tshark reads our pcaps, sipp is a real SIP peer

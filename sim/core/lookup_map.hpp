@@ -1,13 +1,22 @@
 #pragma once
 // Hash maps for lookups by string key (Call-IDs, legs, numbers) that the hot paths of a busy
-// run make on every message: a tree of long string keys costs a cache miss and a compare per
-// level. DESIGN.md rule 3: no unordered container whose iteration order reaches behaviour or
-// output, so code must only find, insert and erase in these, never walk them in hash order.
+// run make on every message. DESIGN.md rule 3: no unordered container whose iteration order
+// reaches behaviour or output, so code must only find, insert and erase in these, never walk
+// them in hash order (Abseil salts each table's order with its address: a walk would differ
+// from run to run, not only from build to build).
+//
+// Abseil's Swiss tables (Debian's libabsl-dev) rather than std::unordered_map: a lookup there
+// reads a bucket, the node before, the node and the key's bytes, each a likely cache miss on
+// the state of a call last touched seconds (thousands of events) ago; a flat table reads a
+// control byte group and the slot holding the key. The busy hour ran 5-10% faster (wall
+// time, interleaved runs), same fingerprint.
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 
 // Header-only, as fingerprint.cpp uses it: the hash must inline into every lookup.
 #ifndef XXH_INLINE_ALL
@@ -30,7 +39,14 @@ struct StringKeyHash {
   std::size_t operator()(std::string_view key) const { return hash_lookup_key(key); }
 };
 
+// Entries live in the table's slots and move when it grows: hold no reference or pointer to a
+// value across an insertion. Meant for small values (numbers, pointers, keys).
 template <class Value>
-using StringLookupMap = std::unordered_map<std::string, Value, StringKeyHash, std::equal_to<>>;
+using StringLookupMap = absl::flat_hash_map<std::string, Value, StringKeyHash, std::equal_to<>>;
+
+// Entries stay where they are until erased, for values other structures point to (a call
+// indexed by a second key) or hold across an insertion.
+template <class Value>
+using StableStringLookupMap = absl::node_hash_map<std::string, Value, StringKeyHash, std::equal_to<>>;
 
 }  // namespace sim

@@ -57,7 +57,11 @@ std::size_t DialogTable::remove_terminated() {
   std::size_t removed = 0;
   for (auto call = calls_.begin(); call != calls_.end();) {
     removed += remove_terminated_of(call->second);
-    call = call->second.empty() ? calls_.erase(call) : std::next(call);
+    if (call->second.empty()) {
+      calls_.erase(call++);  // erasing leaves the other iterators valid
+    } else {
+      ++call;
+    }
   }
   size_ -= removed;
   return removed;

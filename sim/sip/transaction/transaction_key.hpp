@@ -13,7 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "sim/sip/message.hpp"
 
@@ -64,9 +65,10 @@ struct TransactionKeyEqual {
 };
 
 // What an element keeps per transaction (the call an INVITE belongs to, ...), hashed like the
-// transaction tables.
+// transaction tables. Flat (sim/core/lookup_map.hpp): values move when the table grows, so
+// keep them small and hold no reference to one across an insertion.
 template <class Value>
-using TransactionKeyMap = std::unordered_map<TransactionKey, Value, TransactionKeyHash, TransactionKeyEqual>;
+using TransactionKeyMap = absl::flat_hash_map<TransactionKey, Value, TransactionKeyHash, TransactionKeyEqual>;
 
 // "client z9hG4bK1 INVITE", "server z9hG4bK1 sbc.contoso.com:5061 INVITE": for logs and tests.
 std::string describe(const TransactionKey& key);

@@ -4,9 +4,10 @@
 // order, so a walk that acts on what it finds sorts it first (TransactionLayer::flow_failed).
 // A TU typically calls erase() from TransactionUser::on_terminated, which the transactions allow.
 #include <cstddef>
-#include <unordered_map>
 #include <memory>
 #include <utility>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "sim/core/check.hpp"
 #include "sim/sip/transaction/transaction_key.hpp"
@@ -45,7 +46,8 @@ class TransactionTable {
   bool empty() const { return transactions_.empty(); }
 
  private:
-  std::unordered_map<TransactionKey, std::unique_ptr<Transaction>, TransactionKeyHash, TransactionKeyEqual> transactions_;
+  // Flat (sim/core/lookup_map.hpp): the slots move, the transactions they own do not.
+  absl::flat_hash_map<TransactionKey, std::unique_ptr<Transaction>, TransactionKeyHash, TransactionKeyEqual> transactions_;
 };
 
 }  // namespace sip
