@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench release clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,5 +20,9 @@ test: build
 bench: build
 	@bash scripts/bench-vs-anchors.sh
 
+# build-release/drsim, GCC profile-guided (scripts/build-release.sh; installs deps itself).
+release:
+	@JOBS=$(JOBS) bash scripts/build-release.sh
+
 clean:
-	rm -rf $(BUILD) build-sanitize results
+	rm -rf $(BUILD) build-sanitize build-release results
