@@ -175,8 +175,8 @@ class Carrier final : public sim::Actor, private sip::SipCore, private net::SipE
   sip::TransactionLayer layer_;
   std::unique_ptr<net::SipEndpoint> endpoint_;
   sip::DialogTable dialogs_;
-  sim::StableStringLookupMap<PlacedCall> placed_calls_;                     // by Call-ID
-  sim::StableStringLookupMap<ReceivedCall> received_calls_;                 // by Call-ID
+  sim::StableStringLookupMap<PlacedCall> placed_calls_;               // by Call-ID
+  sim::StableStringLookupMap<ReceivedCall> received_calls_;           // by Call-ID
   // INVITE client key → its call in placed_calls_ (elements stay put until erased, and a call is
   // forgotten only once its INVITE transaction is): every response finds its call in one lookup.
   sip::TransactionKeyMap<PlacedCall*> placed_invites_;

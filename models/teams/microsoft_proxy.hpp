@@ -330,7 +330,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   // call's forks without scanning every endpoint of a 6000-client deployment.
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> endpoints_of_user_;
   std::vector<std::optional<sim::Time>> last_options_from_sbc_;    // by settings_.sbcs index
-  sim::StableStringLookupMap<InboundCall> inbound_calls_;               // by the SBC's Call-ID
+  sim::StableStringLookupMap<InboundCall> inbound_calls_;         // by the SBC's Call-ID
   // Client-signalling reference → the call's inbound_calls_ entry (its Call-ID and the call),
   // which stays where it is until end_inbound erases it: no Call-ID copy and second lookup for
   // every signal of a client.

@@ -8,8 +8,8 @@
 // Abseil's Swiss tables (Debian's libabsl-dev) rather than std::unordered_map: a lookup there
 // reads a bucket, the node before, the node and the key's bytes, each a likely cache miss on
 // the state of a call last touched seconds (thousands of events) ago; a flat table reads a
-// control byte group and the slot holding the key. The busy hour ran 5-10% faster (wall
-// time, interleaved runs), same fingerprint.
+// control byte group and the slot holding the key. The busy hour ran 8% faster (4.71 s to
+// 4.31 s wall, nine rotated rounds), same fingerprint.
 #include <cstddef>
 #include <functional>
 #include <string>
