@@ -151,12 +151,12 @@ std::optional<sim::Result<Message, ParseError>> StreamFramer::next() {
   // parser's. A parse accepts exactly when scan_frame would frame those same bytes as Complete
   // and their parse succeeds: both end the headers at the first empty line and read
   // Content-Length the same way; only the 64 KiB limit is the framer's alone. Anything else
-  // (more bytes needed, a framing error, a malformed message) takes the path below, which
-  // decides as before.
+  // (more bytes needed, a framing error, a malformed message, one longer than the parse
+  // window) takes the path below, which decides as before.
   std::size_t skip = 0;
   while (skip < pending.size() && (pending[skip] == '\r' || pending[skip] == '\n')) ++skip;
   if (skip < pending.size()) {
-    auto parsed = parse_message(pending.substr(skip), Framing::Stream);
+    auto parsed = parse_message(pending.substr(skip, kParseWindowBytes), Framing::Stream);
     // A parsed message's buffer is its header section, then its body, and nothing after.
     if (parsed.ok() && parsed.value().buffer_size() - parsed.value().body().size() <= kMaxHeaderBytes) {
       last_offset_ = stream_offset_ + consumed_ + skip;

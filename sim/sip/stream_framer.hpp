@@ -30,6 +30,11 @@ class StreamFramer {
   // A header section larger than this (empty line included) is treated as an attack or garbage,
   // whether its end has arrived or not.
   static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+  // next() first parses at most this many pending bytes as one message. The parser copies its
+  // whole input before dropping what follows the body, so parsing all of a pipelined backlog
+  // would copy the rest once per message (quadratic) and leave each message holding a buffer
+  // the backlog's size. A longer message is framed by scan_frame first, as before.
+  static constexpr std::size_t kParseWindowBytes = 16 * 1024;
 
   void append(std::string_view bytes);
   // The next complete message, or nullopt when more bytes are needed. A framing error is
