@@ -147,18 +147,18 @@ std::optional<sim::Result<Message, ParseError>> StreamFramer::next() {
   const std::string_view pending = std::string_view(buffer_).substr(consumed_);
   // The common case first: a whole, well-formed message. The parser finds the header end and
   // Content-Length itself, and with stream framing drops whatever follows the body, so parsing
-  // everything pending frames and parses in one pass instead of scan_frame's pass and then the
-  // parser's. A parse accepts exactly when scan_frame would frame those same bytes as Complete
-  // and their parse succeeds: both end the headers at the first empty line and read
-  // Content-Length the same way; only the 64 KiB limit is the framer's alone. Anything else
-  // (more bytes needed, a framing error, a malformed message, one longer than the parse
-  // window) takes the path below, which decides as before.
+  // the pending bytes (up to the parse window) frames and parses in one pass instead of
+  // scan_frame's pass and then the parser's. A parse accepts exactly when scan_frame would
+  // frame those same bytes as Complete and their parse succeeds: both end the headers at the
+  // first empty line and read Content-Length the same way, and the window is smaller than the
+  // framer's header limit. Anything else (more bytes needed, a framing error, a malformed
+  // message, one longer than the window) takes the path below, which decides as before.
   std::size_t skip = 0;
   while (skip < pending.size() && (pending[skip] == '\r' || pending[skip] == '\n')) ++skip;
   if (skip < pending.size()) {
     auto parsed = parse_message(pending.substr(skip, kParseWindowBytes), Framing::Stream);
-    // A parsed message's buffer is its header section, then its body, and nothing after.
-    if (parsed.ok() && parsed.value().buffer_size() - parsed.value().body().size() <= kMaxHeaderBytes) {
+    if (parsed.ok()) {
+      // A parsed message's buffer is its header section, then its body, and nothing after.
       last_offset_ = stream_offset_ + consumed_ + skip;
       consumed_ += skip + parsed.value().buffer_size();
       return parsed;

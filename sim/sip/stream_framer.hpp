@@ -35,6 +35,8 @@ class StreamFramer {
   // would copy the rest once per message (quadratic) and leave each message holding a buffer
   // the backlog's size. A longer message is framed by scan_frame first, as before.
   static constexpr std::size_t kParseWindowBytes = 16 * 1024;
+  // So a message parsed inside the window never needs the header limit checked.
+  static_assert(kParseWindowBytes <= kMaxHeaderBytes);
 
   void append(std::string_view bytes);
   // The next complete message, or nullopt when more bytes are needed. A framing error is

@@ -224,8 +224,9 @@ TEST_CASE("Content-Length is found in every spelling however many fields look li
 }
 
 TEST_CASE("a message framed by parsing what is pending equals the parse of its own bytes") {
-  // next() parses everything pending and lets the parser drop what follows the body; each
-  // message must equal the parse of exactly the bytes scan_frame frames, at the same offset.
+  // next() parses what is pending (up to its parse window) and lets the parser drop what
+  // follows the body; each message must equal the parse of exactly the bytes scan_frame
+  // frames, at the same offset.
   std::string folded = options(3);
   folded.replace(folded.find("Content-Length: 5"), 17, "l:\r\n 5");
   std::string with_body = options(5);
