@@ -190,18 +190,18 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sim::Result<InboundTarget, Rejection> screen_inbound(const sip::Message& invite, const sip::Transport& flow) const;
   void reject_inbound(const sip::TransactionKey& key, const sip::Message& invite, const Rejection& rejection);
   void offer_to_endpoints(InboundCall& call, const std::string& call_id, UserRef user);
-  using InboundEntry = std::pair<const std::string, InboundCall>;  // an inbound_calls_ element
+  using InboundEntry = std::pair<const sim::LookupKey, InboundCall>;  // an inbound_calls_ element
   void on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source, InboundEntry& entry);
   void on_endpoint_progress(InboundCall& call, Fork& fork);
   void on_endpoint_media(InboundCall& call, Fork& fork, const std::string& sdp);
-  void on_endpoint_accepted(const std::string& call_id, InboundCall& call, std::size_t fork, const std::string& sdp);
+  void on_endpoint_accepted(std::string_view call_id, InboundCall& call, std::size_t fork, const std::string& sdp);
   void on_inbound_ack(const sip::Message& ack);
   void on_inbound_cancel(const sip::TransactionKey& key, const sip::Message& cancel);
   void on_ring_timeout(const std::string& call_id);
   void on_ack_timeout(const std::string& call_id);
   sip::Message inbound_response(const InboundCall& call, int sip_code, std::string_view to_tag) const;
   void stop_ringing(const InboundCall& call, std::optional<std::size_t> except);
-  void end_inbound(const std::string& call_id);
+  void end_inbound(std::string_view call_id);
   InboundCall* find_inbound(std::string_view call_id);
 
   // ---- outbound calls (microsoft_proxy_outbound.cpp)

@@ -125,7 +125,7 @@ void MicrosoftProxy::offer_to_endpoints(InboundCall& call, const std::string& ca
 void MicrosoftProxy::on_inbound_signal(const client::ClientSignal& signal, sim::ActorId source,
                                        InboundEntry& entry) {
   // Valid until end_inbound erases the entry, which is the last thing done with it.
-  const std::string& call_id = entry.first;
+  const std::string_view call_id = entry.first;
   InboundCall& call = entry.second;
   const auto fork =
       std::find_if(call.forks.begin(), call.forks.end(), [&](const Fork& f) { return f.endpoint == source; });
@@ -165,7 +165,7 @@ void MicrosoftProxy::on_endpoint_media(InboundCall& call, Fork& fork, const std:
   layer_->respond(call.invite_key, std::move(progress));
 }
 
-void MicrosoftProxy::on_endpoint_accepted(const std::string& call_id, InboundCall& call, std::size_t fork,
+void MicrosoftProxy::on_endpoint_accepted(std::string_view call_id, InboundCall& call, std::size_t fork,
                                           const std::string& sdp) {
   if (call.state != InboundCall::State::Ringing) return;  // another endpoint was first
   call.state = InboundCall::State::Accepted;
@@ -180,7 +180,7 @@ void MicrosoftProxy::on_endpoint_accepted(const std::string& call_id, InboundCal
   layer_->respond(call.invite_key, std::move(ok));
   stop_ringing(call, fork);
   // RFC 3261 §13.3.1.4: a UAS that gets no ACK within 64*T1 ends the dialog with a BYE.
-  call.ack_timer = start_timer(settings_.timers.t1 * 64, [this, call_id] { on_ack_timeout(call_id); });
+  call.ack_timer = start_timer(settings_.timers.t1 * 64, [this, id = std::string(call_id)] { on_ack_timeout(id); });
   if (observer_ != nullptr) observer_->answered(call_id, endpoint_kind_text(call.forks[fork].kind), now());
 }
 
@@ -252,7 +252,7 @@ void MicrosoftProxy::stop_ringing(const InboundCall& call, std::optional<std::si
   }
 }
 
-void MicrosoftProxy::end_inbound(const std::string& call_id) {
+void MicrosoftProxy::end_inbound(std::string_view call_id) {
   const auto found = inbound_calls_.find(call_id);
   if (found == inbound_calls_.end()) return;
   inbound_by_reference_.erase(found->second.reference);

@@ -18,6 +18,8 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
 
+#include "sim/core/lookup_key.hpp"
+
 // Header-only, as fingerprint.cpp uses it: the hash must inline into every lookup.
 #ifndef XXH_INLINE_ALL
 #define XXH_INLINE_ALL
@@ -40,13 +42,14 @@ struct StringKeyHash {
 };
 
 // Entries live in the table's slots and move when it grows: hold no reference or pointer to a
-// value across an insertion. Meant for small values (numbers, pointers, keys).
+// value across an insertion. Meant for small values (numbers, pointers, keys). The key's bytes
+// sit in the slot (LookupKey), so a hit costs the slot's cache line only.
 template <class Value>
-using StringLookupMap = absl::flat_hash_map<std::string, Value, StringKeyHash, std::equal_to<>>;
+using StringLookupMap = absl::flat_hash_map<LookupKey, Value, StringKeyHash, std::equal_to<>>;
 
 // Entries stay where they are until erased, for values other structures point to (a call
 // indexed by a second key) or hold across an insertion.
 template <class Value>
-using StableStringLookupMap = absl::node_hash_map<std::string, Value, StringKeyHash, std::equal_to<>>;
+using StableStringLookupMap = absl::node_hash_map<LookupKey, Value, StringKeyHash, std::equal_to<>>;
 
 }  // namespace sim
