@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "sim/core/lookup_map.hpp"
@@ -24,10 +25,10 @@ bool has_magic_cookie(std::string_view branch) { return branch.starts_with(kMagi
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// §17.2.3 compares sent-by: host (case-insensitive, §19.1.4) and port as written.
-std::string sent_by_of(const Via& via) {
-  // Sized once and written in place: every received request builds one, and appending a
-  // character at a time paid a capacity check each.
+// §17.2.3 compares sent-by: host (case-insensitive, §19.1.4) and port as written. Written into
+// a stack buffer and stored inline in the key (sim::LookupKey): every received request builds
+// one, and a heap string for it cost an allocation.
+sim::LookupKey sent_by_of(const Via& via) {
   const std::string_view host = via.host();
   const bool ipv6 = via.host_kind() == HostKind::Ipv6;
   char port_digits[8];
@@ -36,8 +37,11 @@ std::string sent_by_of(const Via& via) {
     port_size = static_cast<std::size_t>(std::to_chars(port_digits, port_digits + sizeof port_digits, *port).ptr -
                                          port_digits);
   }
-  std::string sent_by(host.size() + (ipv6 ? 2 : 0) + (port_size > 0 ? 1 + port_size : 0), '\0');
-  char* out = sent_by.data();
+  const std::size_t size = host.size() + (ipv6 ? 2 : 0) + (port_size > 0 ? 1 + port_size : 0);
+  char small[sim::LookupKey::kInlineCapacity];
+  std::string large;  // a host name longer than any drsim writes
+  char* const begin = size <= sizeof small ? small : (large.resize(size), large.data());
+  char* out = begin;
   if (ipv6) *out++ = '[';
   for (const char c : host) *out++ = lower(c);
   if (ipv6) *out++ = ']';
@@ -45,7 +49,7 @@ std::string sent_by_of(const Via& via) {
     *out++ = ':';
     std::memcpy(out, port_digits, port_size);
   }
-  return sent_by;
+  return sim::LookupKey(std::string_view(begin, size));
 }
 
 bool has_top_branch_and_cseq(const Message& message) {
@@ -57,20 +61,23 @@ bool has_top_branch_and_cseq(const Message& message) {
 std::string describe(const TransactionKey& key) {
   std::string text = key.side == TransactionSide::Client ? "client " : "server ";
   text += key.branch;
-  if (!key.sent_by.empty()) text += ' ' + key.sent_by;
+  if (!key.sent_by.empty()) {
+    text += ' ';
+    text += key.sent_by;
+  }
   text += ' ' + key.method;
   return text;
 }
 
 std::optional<TransactionKey> client_key_of_request(const Message& request) {
   if (!request.is_request() || !has_top_branch_and_cseq(request)) return std::nullopt;
-  return TransactionKey{TransactionSide::Client, std::string(request.top_via().branch()), {},
+  return TransactionKey{TransactionSide::Client, sim::LookupKey(request.top_via().branch()), {},
                         std::string(request.method_text())};
 }
 
 std::optional<TransactionKey> client_key_of_response(const Message& response) {
   if (!response.is_response() || !has_top_branch_and_cseq(response)) return std::nullopt;
-  return TransactionKey{TransactionSide::Client, std::string(response.top_via().branch()), {},
+  return TransactionKey{TransactionSide::Client, sim::LookupKey(response.top_via().branch()), {},
                         std::string(response.cseq().method)};
 }
 
@@ -84,7 +91,7 @@ std::optional<TransactionKey> server_key_of_request(const Message& request) {
   const Via via = request.top_via();
   if (!has_magic_cookie(via.branch())) return std::nullopt;
   const std::string_view method = request.method() == Method::Ack ? "INVITE" : request.method_text();
-  return TransactionKey{TransactionSide::Server, std::string(via.branch()), sent_by_of(via),
+  return TransactionKey{TransactionSide::Server, sim::LookupKey(via.branch()), sent_by_of(via),
                         std::string(method)};
 }
 
