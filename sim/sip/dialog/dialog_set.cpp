@@ -58,15 +58,18 @@ Dialog* DialogSet::confirmed_dialog() const {
 std::vector<Dialog*> DialogSet::dialogs() const {
   // The call's dialogs are looked up once and walked for each fork's tag: a lookup per fork
   // missed the cache on the Call-ID's hash node and key each time, and a call ends by walking
-  // them long after it last touched them (Timer D, or Timer M after a 2xx, RFC 6026).
+  // them long after it last touched them (Timer D, or Timer M after a 2xx, RFC 6026). The
+  // entries' tag hashes spare reading the other forks' dialogs.
   const auto call_dialogs = table_.dialogs_of_call(invite_.call_id());
   const std::string_view local_tag = invite_.from().tag();
   std::vector<Dialog*> out;
   out.reserve(remote_tags_.size());
   for (const std::string& tag : remote_tags_) {
-    for (const std::unique_ptr<Dialog>& dialog : call_dialogs) {
-      if (dialog->id().remote_tag == tag && dialog->id().local_tag == local_tag) {
-        out.push_back(dialog.get());
+    const std::uint64_t hash = DialogTable::tags_hash(local_tag, tag);
+    for (const DialogTable::CallDialog& entry : call_dialogs) {
+      if (entry.tags_hash == hash && entry.dialog->id().remote_tag == tag &&
+          entry.dialog->id().local_tag == local_tag) {
+        out.push_back(entry.dialog.get());
         break;
       }
     }

@@ -5,33 +5,43 @@
 #include <utility>
 
 #include "sim/core/check.hpp"
+#include "sim/core/lookup_map.hpp"
 
 namespace sip {
 
+std::uint64_t DialogTable::tags_hash(std::string_view local_tag, std::string_view remote_tag) {
+  // Order matters (local, remote): the two tags of a dialog are not interchangeable.
+  return sim::hash_lookup_key(local_tag) * 0x9e3779b97f4a7c15ULL ^ sim::hash_lookup_key(remote_tag);
+}
+
 Dialog& DialogTable::insert(Dialog&& dialog) {
+  const std::uint64_t hash = tags_hash(dialog.id().local_tag, dialog.id().remote_tag);
   // One lookup of the Call-ID serves both the duplicate check and the insertion.
   CallDialogs& dialogs = calls_[dialog.id().call_id];
-  for (const std::unique_ptr<Dialog>& existing : dialogs) {
-    const DialogId& id = existing->id();
+  for (const CallDialog& existing : dialogs) {
+    if (existing.tags_hash != hash) continue;
+    const DialogId& id = existing.dialog->id();
     DRSIM_CHECK(id.local_tag != dialog.id().local_tag || id.remote_tag != dialog.id().remote_tag,
                 "a dialog with this id already exists");
   }
-  dialogs.push_back(std::make_unique<Dialog>(std::move(dialog)));
+  dialogs.push_back(CallDialog{hash, std::make_unique<Dialog>(std::move(dialog))});
   ++size_;
-  return *dialogs.back();
+  return *dialogs.back().dialog;
 }
 
 const Dialog* DialogTable::find(DialogIdView id) const {
   const auto call = calls_.find(id.call_id);
   if (call == calls_.end()) return nullptr;
-  for (const std::unique_ptr<Dialog>& dialog : call->second) {
-    const DialogId& candidate = dialog->id();
-    if (candidate.local_tag == id.local_tag && candidate.remote_tag == id.remote_tag) return dialog.get();
+  const std::uint64_t hash = tags_hash(id.local_tag, id.remote_tag);
+  for (const CallDialog& entry : call->second) {
+    if (entry.tags_hash != hash) continue;
+    const DialogId& candidate = entry.dialog->id();
+    if (candidate.local_tag == id.local_tag && candidate.remote_tag == id.remote_tag) return entry.dialog.get();
   }
   return nullptr;
 }
 
-std::span<const std::unique_ptr<Dialog>> DialogTable::dialogs_of_call(std::string_view call_id) const {
+std::span<const DialogTable::CallDialog> DialogTable::dialogs_of_call(std::string_view call_id) const {
   const auto call = calls_.find(call_id);
   if (call == calls_.end()) return {};
   return call->second;
@@ -48,8 +58,8 @@ Dialog* DialogTable::match_response(const Message& response) {
 }
 
 std::size_t DialogTable::remove_terminated_of(CallDialogs& dialogs) {
-  return std::erase_if(dialogs, [](const std::unique_ptr<Dialog>& dialog) {
-    return dialog->state() == Dialog::State::Terminated;
+  return std::erase_if(dialogs, [](const CallDialog& entry) {
+    return entry.dialog->state() == Dialog::State::Terminated;
   });
 }
 

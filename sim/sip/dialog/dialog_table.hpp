@@ -2,9 +2,13 @@
 // DialogTable: every dialog one user agent takes part in, keyed by DialogId, and the matching of
 // messages to them (RFC 3261 §12.2). Hashed by Call-ID (a busy user agent holds thousands of
 // calls, and a tree of long string keys costs a cache miss per level); a call has few dialogs
-// (one per fork), found by their tags in insertion order. Nothing iterates the table in an
-// order anyone sees, and a Dialog's address stays put until it is removed.
+// (one per fork), found by their tags in insertion order. Each entry carries a hash of its
+// dialog's tags, so a search reads only the dialog it finds: reading each fork's Dialog to
+// compare its tags cost a cache miss per fork (5% of the busy hour's wall time was in find).
+// Nothing iterates the table in an order anyone sees, and a Dialog's address stays put until it
+// is removed.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -27,9 +31,15 @@ class DialogTable {
   Dialog& insert(const Dialog& dialog) { return insert(Dialog(dialog)); }
   Dialog* find(DialogIdView id);
   const Dialog* find(DialogIdView id) const;
+  // One dialog of a call, with the hash of its tags (tags_hash(local, remote)).
+  struct CallDialog {
+    std::uint64_t tags_hash = 0;
+    std::unique_ptr<Dialog> dialog;
+  };
+  static std::uint64_t tags_hash(std::string_view local_tag, std::string_view remote_tag);
   // Every dialog of one Call-ID, in insertion order; empty when it has none. Valid until the
   // next insert or removal. One lookup for all of a call's forks, where find() costs one each.
-  std::span<const std::unique_ptr<Dialog>> dialogs_of_call(std::string_view call_id) const;
+  std::span<const CallDialog> dialogs_of_call(std::string_view call_id) const;
 
   // §12.2.2: the live dialog a received request belongs to (To tag = local tag, From tag =
   // remote tag). nullptr for a request without To tag (outside any dialog), and for one naming
@@ -48,7 +58,7 @@ class DialogTable {
   std::size_t size() const { return size_; }
 
  private:
-  using CallDialogs = std::vector<std::unique_ptr<Dialog>>;
+  using CallDialogs = std::vector<CallDialog>;
 
   Dialog* find_live(const std::optional<DialogIdView>& id);
   static std::size_t remove_terminated_of(CallDialogs& dialogs);

@@ -112,11 +112,13 @@ TEST_CASE("a call's dialogs are listed in insertion order and no other call's wi
 
   const auto dialogs = table.dialogs_of_call(call_id);
   REQUIRE(dialogs.size() == 2);
-  CHECK(dialogs[0].get() == &first);
-  CHECK(dialogs[1].get() == &second);
+  CHECK(dialogs[0].dialog.get() == &first);
+  CHECK(dialogs[1].dialog.get() == &second);
+  CHECK(dialogs[0].tags_hash == DialogTable::tags_hash(first.id().local_tag, first.id().remote_tag));
+  CHECK(dialogs[0].tags_hash != dialogs[1].tags_hash);
   CHECK(table.dialogs_of_call("no-such-call").empty());
   second.terminate();
   table.remove_terminated(call_id);
   REQUIRE(table.dialogs_of_call(call_id).size() == 1);
-  CHECK(table.dialogs_of_call(call_id)[0].get() == &first);
+  CHECK(table.dialogs_of_call(call_id)[0].dialog.get() == &first);
 }
