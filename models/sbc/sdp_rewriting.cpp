@@ -1,12 +1,15 @@
 #include "models/sbc/sdp_rewriting.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "sim/core/check.hpp"
 #include "sim/sip/sdp.hpp"
 #include "sim/sip/sip_text.hpp"
 
@@ -24,82 +27,128 @@ std::string connection_value(const net::IpAddress& address, std::string_view add
 // functions and serialize_sdp would give: every line ends in CRLF and the m= line is written
 // from its fields (tests/models/sbc/sdp_rewriting_test.cpp compares the two).
 
-void append_line(std::string& out, char type, std::string_view value) {
-  out += type;
-  out += '=';
-  out.append(value);
-  out.append("\r\n");
-}
+// Text written into one allocation sized for the most a rewriting can write, then cut to what
+// was written: a plain copy per piece, where std::string::append checked the capacity for each
+// of a body's ~100 pieces.
+class BoundedText {
+ public:
+  explicit BoundedText(std::size_t bound) : text_(bound, '\0'), cursor_(text_.data()) {}
 
-void append_number(std::string& out, std::uint16_t number) {
-  char digits[8];
-  const char* end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  out.append(digits, static_cast<std::size_t>(end - digits));
-}
-
-// "m=<media> <port>[/<number of ports>] <proto>" (RFC 4566 §5.14), single spaces as
-// serialize_sdp writes it; the caller adds the formats and the line end.
-void append_media_line_start(std::string& out, const sip::SdpMediaLine& media) {
-  out.append("m=");
-  out.append(media.media);
-  out += ' ';
-  append_number(out, media.port);
-  if (media.port_count) {
-    out += '/';
-    append_number(out, *media.port_count);
+  void put(std::string_view piece) {
+    DRSIM_CHECK(piece.size() <= room(), "SDP rewriting: the size bound is wrong");
+    std::memcpy(cursor_, piece.data(), piece.size());
+    cursor_ += piece.size();
   }
-  out += ' ';
-  out.append(media.proto);
+  void put(char c) { put(std::string_view(&c, 1)); }
+  void put_number(std::uint16_t number) {
+    char digits[8];
+    const char* end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  // "<type>=<value>" CRLF, with one check of the room for all four pieces.
+  void put_line(char type, std::string_view value) {
+    const std::size_t size = 2 + value.size() + 2;
+    DRSIM_CHECK(size <= room(), "SDP rewriting: the size bound is wrong");
+    cursor_[0] = type;
+    cursor_[1] = '=';
+    std::memcpy(cursor_ + 2, value.data(), value.size());
+    std::memcpy(cursor_ + 2 + value.size(), "\r\n", 2);
+    cursor_ += size;
+  }
+  std::string finish() && {
+    text_.resize(static_cast<std::size_t>(cursor_ - text_.data()));
+    return std::move(text_);
+  }
+
+ private:
+  std::size_t room() const { return static_cast<std::size_t>(text_.data() + text_.size() - cursor_); }
+
+  std::string text_;
+  char* cursor_;
+};
+
+// The most a rewriting writes: the text, plus a CRLF per line (where it had a lone LF or, on the
+// last line, none), plus the c= values if every line were one, plus the `added` lines. An m=
+// line is never longer than it was: one space between fields, and a port written from its
+// digits loses only leading zeros.
+std::size_t rewritten_size_bound(std::string_view text, const sip::SdpLineViews& split, std::string_view connection,
+                                 std::size_t added) {
+  return text.size() + split.lines.size() * (2 + connection.size()) + added;
+}
+
+// "m=<media> <port>[/<number of ports>] <proto>" (RFC 4566 §5.14) with single spaces, as
+// serialize_sdp writes it; the caller adds the formats and the line end.
+void put_media_line_start(BoundedText& out, const sip::SdpMediaLine& media) {
+  out.put("m=");
+  out.put(media.media);
+  out.put(' ');
+  out.put_number(media.port);
+  if (media.port_count) {
+    out.put('/');
+    out.put_number(*media.port_count);
+  }
+  out.put(' ');
+  out.put(media.proto);
 }
 
 // What strip_ice_candidates removes.
 bool is_candidate_line(const sip::SdpLineView& line) {
-  return line.type == 'a' && sip::is_ice_candidate_attribute(sip::split_sdp_attribute(line.value).name);
+  return line.type == 'a' && sip::is_ice_candidate_attribute(line.value);
 }
 
 // The ICE attributes an ICE-lite SBC replaces with its own.
 bool is_ice_attribute(const sip::SdpLineView& line) {
-  if (line.type != 'a') return false;
-  const std::string_view name = sip::split_sdp_attribute(line.value).name;
-  return name == "ice-ufrag" || name == "ice-pwd" || name == "ice-lite" || name == "ice-options";
+  return line.type == 'a' && (sip::is_sdp_attribute(line.value, "ice-ufrag") || sip::is_sdp_attribute(line.value, "ice-pwd") ||
+                              sip::is_sdp_attribute(line.value, "ice-lite") ||
+                              sip::is_sdp_attribute(line.value, "ice-options"));
 }
 
-// The output is at most the text plus a CRLF per line (a lone LF, or no line end at the end),
-// plus the longer c= values: the m= line is only ever shortened. `added` is for new lines.
-std::size_t rewritten_size_bound(std::string_view text, std::span<const sip::SdpLineView> lines,
-                                 std::string_view connection, std::size_t added) {
-  std::size_t connection_lines = 0;
-  for (const sip::SdpLineView& line : lines) connection_lines += line.type == 'c' ? 1 : 0;
-  return text.size() + 2 * lines.size() + connection_lines * connection.size() + added;
-}
+// A set of payload types. RTP's are 7 bits (RFC 3550 §5.1) and go in a table; others, which an
+// m= line may still write, in a list.
+class PayloadTypeSet {
+ public:
+  bool contains(int payload_type) const {
+    if (payload_type >= 0 && payload_type < kRtpPayloadTypes) return rtp_[static_cast<std::size_t>(payload_type)];
+    return std::find(others_.begin(), others_.end(), payload_type) != others_.end();
+  }
+  void insert(int payload_type) {
+    if (payload_type >= 0 && payload_type < kRtpPayloadTypes) {
+      rtp_[static_cast<std::size_t>(payload_type)] = true;
+    } else if (!contains(payload_type)) {
+      others_.push_back(payload_type);
+    }
+  }
+
+ private:
+  static constexpr int kRtpPayloadTypes = 128;
+  std::array<bool, kRtpPayloadTypes> rtp_{};
+  std::vector<int> others_;
+};
 
 // The payload types sip::keep_only_codec_names keeps for `trunk_codecs`: those whose a=rtpmap in
 // a media section, or whose static encoding (RFC 3551 §6), is one of them. Chosen over all media
 // sections at once, as it does.
-std::vector<int> trunk_payload_types(std::span<const sip::SdpLineView> lines,
-                                     std::span<const std::string> trunk_codecs) {
+PayloadTypeSet trunk_payload_types(const sip::SdpLineViews& split, std::span<const std::string> trunk_codecs) {
   const auto wanted = [&](std::string_view encoding) {
     return std::any_of(trunk_codecs.begin(), trunk_codecs.end(),
                        [&](std::string_view name) { return sip::iequals(name, encoding); });
   };
-  std::vector<int> kept;
-  bool in_media = false;
-  for (const sip::SdpLineView& line : lines) {
-    if (line.type == 'm') {
-      in_media = true;
-      sip::SdpWords formats(sip::parse_media_line(line.value).value().formats);
-      for (std::string_view format; formats.next(format);) {
-        const std::optional<int> payload_type = sip::format_payload_type(format);
-        if (!payload_type) continue;
-        const std::string_view encoding = sip::static_payload_encoding(*payload_type);
-        if (!encoding.empty() && wanted(encoding)) kept.push_back(*payload_type);
-      }
-    } else if (in_media && line.type == 'a') {
-      const auto [name, value] = sip::split_sdp_attribute(line.value);
-      if (name != "rtpmap") continue;
-      const std::optional<sip::SdpRtpMap> map = sip::parse_rtpmap(value.value_or(std::string_view{}));
-      if (map && wanted(map->encoding)) kept.push_back(map->payload_type);
+  PayloadTypeSet kept;
+  for (const sip::SdpMediaLine& media : split.media_lines) {
+    sip::SdpWords formats(media.formats);
+    for (std::string_view format; formats.next(format);) {
+      const std::optional<int> payload_type = sip::format_payload_type(format);
+      if (!payload_type || kept.contains(*payload_type)) continue;
+      const std::string_view encoding = sip::static_payload_encoding(*payload_type);
+      if (!encoding.empty() && wanted(encoding)) kept.insert(*payload_type);
     }
+  }
+  bool in_media = false;
+  for (const sip::SdpLineView& line : split.lines) {
+    in_media = in_media || line.type == 'm';
+    if (!in_media || line.type != 'a' || !line.value.starts_with("rtpmap:")) continue;
+    const std::optional<sip::SdpRtpMap> map = sip::parse_rtpmap(line.value.substr(std::string_view("rtpmap:").size()));
+    if (map && !kept.contains(map->payload_type) && wanted(map->encoding)) kept.insert(map->payload_type);
   }
   return kept;
 }
@@ -108,14 +157,22 @@ std::vector<int> trunk_payload_types(std::span<const sip::SdpLineView> lines,
 constexpr std::string_view kHostCandidatePriority = "2130706431";
 
 // What an ICE-lite SBC adds to a media section with a port: its credentials and one host
-// candidate at its address and the m= port.
-void append_ice_lite_media_lines(std::string& out, const IceCredentials& credentials, std::string_view address_text,
-                                 std::uint16_t port) {
-  out.append("a=ice-ufrag:").append(credentials.ufrag).append("\r\n");
-  out.append("a=ice-pwd:").append(credentials.pwd).append("\r\n");
-  out.append("a=candidate:1 1 UDP ").append(kHostCandidatePriority).append(" ").append(address_text).append(" ");
-  append_number(out, port);
-  out.append(" typ host\r\n");
+// candidate at its address and the m= port. At most 74 bytes with the five-digit port, besides
+// the credentials and the address.
+constexpr std::size_t kIceLiteMediaLinesFixedSize = 74;
+void put_ice_lite_media_lines(BoundedText& out, const IceCredentials& credentials, std::string_view address_text,
+                              std::uint16_t port) {
+  out.put("a=ice-ufrag:");
+  out.put(credentials.ufrag);
+  out.put("\r\na=ice-pwd:");
+  out.put(credentials.pwd);
+  out.put("\r\na=candidate:1 1 UDP ");
+  out.put(kHostCandidatePriority);
+  out.put(' ');
+  out.put(address_text);
+  out.put(' ');
+  out.put_number(port);
+  out.put(" typ host\r\n");
 }
 
 }  // namespace
@@ -138,89 +195,84 @@ SdpRewriter::SdpRewriter(const net::IpAddress& media_address, std::span<const st
 std::optional<std::string> SdpRewriter::for_trunk(std::string_view sdp) const {
   const auto split = sip::split_sdp_lines(sdp);
   if (!split.ok()) return std::nullopt;
-  const std::vector<sip::SdpLineView>& lines = split.value();
-  const std::vector<int> kept_payload_types = trunk_payload_types(lines, trunk_codecs_);
-  const auto kept = [&kept_payload_types](int payload_type) {
-    return std::find(kept_payload_types.begin(), kept_payload_types.end(), payload_type) !=
-           kept_payload_types.end();
+  const PayloadTypeSet kept = trunk_payload_types(split.value(), trunk_codecs_);
+  const auto format_kept = [&kept](std::string_view format) {
+    const std::optional<int> payload_type = sip::format_payload_type(format);
+    return !payload_type || kept.contains(*payload_type);
   };
-  std::string out;
-  out.reserve(rewritten_size_bound(sdp, lines, connection_value_, 0));
+  BoundedText out(rewritten_size_bound(sdp, split.value(), connection_value_, 0));
   // False at session level and in a media section none of whose formats the trunk uses: that
   // one keeps all its codecs, since an m= line without formats is not SDP (RFC 4566 §5.14).
   bool filter_codecs = false;
-  for (const sip::SdpLineView& line : lines) {
+  std::size_t media_index = 0;
+  for (const sip::SdpLineView& line : split.value().lines) {
     if (line.type == 'm') {
-      const sip::SdpMediaLine media = sip::parse_media_line(line.value).value();  // split_sdp_lines checked it
-      const auto format_kept = [&kept](std::string_view format) {
-        const std::optional<int> payload_type = sip::format_payload_type(format);
-        return !payload_type || kept(*payload_type);
-      };
+      const sip::SdpMediaLine& media = split.value().media_lines[media_index++];
       filter_codecs = false;
       sip::SdpWords formats(media.formats);
       for (std::string_view format; !filter_codecs && formats.next(format);) filter_codecs = format_kept(format);
-      append_media_line_start(out, media);
+      put_media_line_start(out, media);
       formats = sip::SdpWords(media.formats);
       for (std::string_view format; formats.next(format);) {
-        if (!filter_codecs || format_kept(format)) out.append(" ").append(format);
+        if (filter_codecs && !format_kept(format)) continue;
+        out.put(' ');
+        out.put(format);
       }
-      out.append("\r\n");
+      out.put("\r\n");
       continue;
     }
     if (is_candidate_line(line)) continue;
     if (filter_codecs && line.type == 'a') {
       const std::optional<int> payload_type = sip::codec_attribute_payload_type(line.value);
-      if (payload_type && !kept(*payload_type)) continue;
+      if (payload_type && !kept.contains(*payload_type)) continue;
     }
-    append_line(out, line.type, line.type == 'c' ? std::string_view(connection_value_) : line.value);
+    out.put_line(line.type, line.type == 'c' ? std::string_view(connection_value_) : line.value);
   }
-  return out;
+  return std::move(out).finish();
 }
 
 std::optional<std::string> SdpRewriter::for_microsoft(std::string_view sdp,
                                                       const std::optional<IceCredentials>& ice_lite) const {
   const auto split = sip::split_sdp_lines(sdp);
   if (!split.ok()) return std::nullopt;
-  const std::vector<sip::SdpLineView>& lines = split.value();
+  const std::vector<sip::SdpMediaLine>& media_lines = split.value().media_lines;
   std::size_t added = 0;
   if (ice_lite) {
-    // "a=ice-lite\r\n", and per media section the credentials and a candidate line: 74 bytes
-    // of fixed text with a five-digit port, plus the credentials and the address.
-    const std::size_t media_sections = static_cast<std::size_t>(
-        std::count_if(lines.begin(), lines.end(), [](const sip::SdpLineView& line) { return line.type == 'm'; }));
-    const std::size_t per_media = 74 + ice_lite->ufrag.size() + ice_lite->pwd.size() + address_text_.size();
-    added = 12 + media_sections * per_media;
+    const std::size_t per_media =
+        kIceLiteMediaLinesFixedSize + ice_lite->ufrag.size() + ice_lite->pwd.size() + address_text_.size();
+    added = std::string_view("a=ice-lite\r\n").size() + media_lines.size() * per_media;
   }
-  std::string out;
-  out.reserve(rewritten_size_bound(sdp, lines, connection_value_, added));
+  BoundedText out(rewritten_size_bound(sdp, split.value(), connection_value_, added));
   // With ICE lite, the SBC's own ICE lines close the section they belong to: a=ice-lite the
   // session part, the credentials and candidate each media section with a port (a rejected
   // stream gets none, RFC 3264 §6).
-  std::optional<std::uint16_t> media_port;  // the current media section's; nullopt at session level
+  const sip::SdpMediaLine* media = nullptr;  // the current media section's m= line
   const auto close_section = [&] {
     if (!ice_lite) return;
-    if (!media_port) {
-      out.append("a=ice-lite\r\n");
-    } else if (*media_port != 0) {
-      append_ice_lite_media_lines(out, *ice_lite, address_text_, *media_port);
+    if (media == nullptr) {
+      out.put("a=ice-lite\r\n");
+    } else if (media->port != 0) {
+      put_ice_lite_media_lines(out, *ice_lite, address_text_, media->port);
     }
   };
-  for (const sip::SdpLineView& line : lines) {
+  for (const sip::SdpLineView& line : split.value().lines) {
     if (line.type == 'm') {
       close_section();
-      const sip::SdpMediaLine media = sip::parse_media_line(line.value).value();  // split_sdp_lines checked it
-      media_port = media.port;
-      append_media_line_start(out, media);
-      sip::SdpWords formats(media.formats);
-      for (std::string_view format; formats.next(format);) out.append(" ").append(format);
-      out.append("\r\n");
+      media = media == nullptr ? media_lines.data() : media + 1;
+      put_media_line_start(out, *media);
+      sip::SdpWords formats(media->formats);
+      for (std::string_view format; formats.next(format);) {
+        out.put(' ');
+        out.put(format);
+      }
+      out.put("\r\n");
       continue;
     }
     if (ice_lite && (is_candidate_line(line) || is_ice_attribute(line))) continue;
-    append_line(out, line.type, line.type == 'c' ? std::string_view(connection_value_) : line.value);
+    out.put_line(line.type, line.type == 'c' ? std::string_view(connection_value_) : line.value);
   }
   close_section();
-  return out;
+  return std::move(out).finish();
 }
 
 }  // namespace sbc

@@ -126,21 +126,28 @@ class SdpWords {
 
 // The value of an m= line; the error is the reason parse_sdp gives.
 sim::Result<SdpMediaLine, std::string_view> parse_media_line(std::string_view value);
-// Every line of `text`, checked as parse_sdp checks it (m= lines included, which therefore pass
-// parse_media_line), in order; a trailing empty line is dropped.
-sim::Result<std::vector<SdpLineView>, SdpError> split_sdp_lines(std::string_view text);
 
-// The value of an a= line split at its first colon: "rtpmap:0 PCMU/8000", or "sendrecv" (a flag
-// attribute, RFC 4566 §5.13, which has no value).
-struct SdpAttribute {
-  std::string_view name;
-  std::optional<std::string_view> value;
+struct SdpLineViews {
+  std::vector<SdpLineView> lines;          // every line, in order, m= lines included
+  std::vector<SdpMediaLine> media_lines;   // the m= lines parsed, in the same order
 };
-SdpAttribute split_sdp_attribute(std::string_view line_value);
+// The lines of `text`, checked as parse_sdp checks them; a trailing empty line is dropped.
+sim::Result<SdpLineViews, SdpError> split_sdp_lines(std::string_view text);
+
+// Whether the value of an a= line is attribute `name`: "name" (a flag attribute, RFC 4566
+// §5.13) or "name:<value>". `name` has no colon.
+inline bool is_sdp_attribute(std::string_view line_value, std::string_view name) {
+  return line_value.starts_with(name) && (line_value.size() == name.size() || line_value[name.size()] == ':');
+}
 
 // The rules strip_ice_candidates and keep_only_codec_names apply to each line, for code that
-// applies them to an SdpLineView list.
-bool is_ice_candidate_attribute(std::string_view name);  // candidate, x-candidate-ipv6, ...
+// applies them to SdpLineViews.
+// a=candidate, a=x-candidate-ipv6 (Microsoft's IPv6 candidates), a=remote-candidates or
+// a=end-of-candidates; `line_value` is the a= line's value.
+inline bool is_ice_candidate_attribute(std::string_view line_value) {
+  return is_sdp_attribute(line_value, "candidate") || is_sdp_attribute(line_value, "x-candidate-ipv6") ||
+         is_sdp_attribute(line_value, "remote-candidates") || is_sdp_attribute(line_value, "end-of-candidates");
+}
 std::optional<SdpRtpMap> parse_rtpmap(std::string_view attribute_value);  // "<pt> <encoding>/..."
 // RFC 3551 §6 table 4: the encoding of a static payload type ("PCMU" for 0), or "" if unknown.
 std::string_view static_payload_encoding(int payload_type);
