@@ -32,7 +32,8 @@ std::string connection_value(const net::IpAddress& address, std::string_view add
 // of a body's ~100 pieces.
 class BoundedText {
  public:
-  explicit BoundedText(std::size_t bound) : text_(bound, '\0'), cursor_(text_.data()) {}
+  explicit BoundedText(std::size_t bound)
+      : text_(bound, '\0'), cursor_(text_.data()), end_(text_.data() + text_.size()) {}
 
   void put(std::string_view piece) {
     DRSIM_CHECK(piece.size() <= room(), "SDP rewriting: the size bound is wrong");
@@ -61,10 +62,11 @@ class BoundedText {
   }
 
  private:
-  std::size_t room() const { return static_cast<std::size_t>(text_.data() + text_.size() - cursor_); }
+  std::size_t room() const { return static_cast<std::size_t>(end_ - cursor_); }
 
   std::string text_;
   char* cursor_;
+  const char* end_;
 };
 
 // The most a rewriting writes: the text, plus a CRLF per line (where it had a lone LF or, on the
@@ -147,8 +149,12 @@ PayloadTypeSet trunk_payload_types(const sip::SdpLineViews& split, std::span<con
   for (const sip::SdpLineView& line : split.lines) {
     in_media = in_media || line.type == 'm';
     if (!in_media || line.type != 'a' || !line.value.starts_with("rtpmap:")) continue;
+    // An rtpmap for a payload type already kept can add nothing: its payload type is read
+    // first, which costs less than the whole rtpmap.
+    const std::optional<int> payload_type = sip::codec_attribute_payload_type(line.value);
+    if (payload_type && kept.contains(*payload_type)) continue;
     const std::optional<sip::SdpRtpMap> map = sip::parse_rtpmap(line.value.substr(std::string_view("rtpmap:").size()));
-    if (map && !kept.contains(map->payload_type) && wanted(map->encoding)) kept.insert(map->payload_type);
+    if (map && wanted(map->encoding)) kept.insert(map->payload_type);
   }
   return kept;
 }
