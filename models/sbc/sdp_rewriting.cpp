@@ -34,6 +34,8 @@ class BoundedText {
  public:
   explicit BoundedText(std::size_t bound)
       : text_(bound, '\0'), cursor_(text_.data()), end_(text_.data() + text_.size()) {}
+  BoundedText(const BoundedText&) = delete;  // the cursor points into text_
+  BoundedText& operator=(const BoundedText&) = delete;
 
   void put(std::string_view piece) {
     DRSIM_CHECK(piece.size() <= room(), "SDP rewriting: the size bound is wrong");

@@ -142,13 +142,16 @@ inline bool is_sdp_attribute(std::string_view line_value, std::string_view name)
 
 // The rules strip_ice_candidates and keep_only_codec_names apply to each line, for code that
 // applies them to SdpLineViews.
+
 // a=candidate, a=x-candidate-ipv6 (Microsoft's IPv6 candidates), a=remote-candidates or
 // a=end-of-candidates; `line_value` is the a= line's value.
 inline bool is_ice_candidate_attribute(std::string_view line_value) {
   return is_sdp_attribute(line_value, "candidate") || is_sdp_attribute(line_value, "x-candidate-ipv6") ||
          is_sdp_attribute(line_value, "remote-candidates") || is_sdp_attribute(line_value, "end-of-candidates");
 }
-std::optional<SdpRtpMap> parse_rtpmap(std::string_view attribute_value);  // "<pt> <encoding>/..."
+// What follows "a=rtpmap:" (RFC 4566 §6): "<pt> <encoding>/<clock>[/<channels>]"; nullopt when
+// the payload type or the clock rate is not a number.
+std::optional<SdpRtpMap> parse_rtpmap(std::string_view attribute_value);
 // RFC 3551 §6 table 4: the encoding of a static payload type ("PCMU" for 0), or "" if unknown.
 std::string_view static_payload_encoding(int payload_type);
 // A format of an m= line as a number; nullopt for one that is not ("*", "webrtc-datachannel").
