@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "sim/core/check.hpp"
 #include "sim/sip/sip_text.hpp"
@@ -12,41 +13,87 @@ namespace {
 
 std::vector<std::string_view> split_spaces(std::string_view text) {
   std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    std::size_t start = i;
-    while (i < text.size() && text[i] != ' ') ++i;
-    if (i > start) out.push_back(text.substr(start, i - start));
-  }
+  SdpWords words(text);
+  for (std::string_view word; words.next(word);) out.push_back(word);
   return out;
 }
 
 template <class T>
 bool parse_number(std::string_view text, T& out) {
   if (text.empty()) return false;
+  // Up to nine digits fit every T used here, so they need none of from_chars' sign and overflow
+  // checks, which cost more than the digits: the SBC reads ~40 numbers in each SDP it relays.
+  static_assert(std::numeric_limits<T>::max() >= 999'999'999);
+  if (text.size() <= 9) {
+    std::uint32_t value = 0;
+    std::size_t digits = 0;
+    for (; digits < text.size(); ++digits) {
+      const std::uint32_t digit = static_cast<unsigned char>(text[digits]) - std::uint32_t{'0'};
+      if (digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (digits == text.size()) {
+      out = static_cast<T>(value);
+      return true;
+    }
+  }
   auto result = std::from_chars(text.data(), text.data() + text.size(), out);
   return result.ec == std::errc() && result.ptr == text.data() + text.size();
 }
 
-// "name:value" or "name" (flag attribute, §5.13).
-std::pair<std::string_view, std::optional<std::string_view>> split_attribute(std::string_view value) {
-  // The inline search: the SBC's codec and ICE filters split every attribute of every offer.
-  const std::size_t colon = find_byte(value, ':');
-  if (colon == std::string_view::npos) return {value, std::nullopt};
-  return {value.substr(0, colon), value.substr(colon + 1)};
+// The value of an a= line split at its first colon: "rtpmap:0 PCMU/8000", or "sendrecv" (a flag
+// attribute, §5.13, which has no value).
+struct SdpAttribute {
+  std::string_view name;
+  std::optional<std::string_view> value;
+};
+SdpAttribute split_sdp_attribute(std::string_view line_value) {
+  // The inline search: typed reads split every attribute of a section.
+  const std::size_t colon = find_byte(line_value, ':');
+  if (colon == std::string_view::npos) return {line_value, std::nullopt};
+  return {line_value.substr(0, colon), line_value.substr(colon + 1)};
 }
 
 int leading_payload_type(std::string_view value) {
   // "104 SILK/16000" -> 104; "* x-message" -> -1
-  const std::size_t space = value.find(' ');
+  const std::size_t space = find_byte(value, ' ');
   int pt = -1;
   if (!parse_number(value.substr(0, space), pt)) return -1;
   return pt;
 }
 
-std::string_view static_encoding(int payload_type) {
-  // RFC 3551 §6 table 4 (audio), the ones a Direct Routing SBC meets.
+}  // namespace
+
+bool SdpWords::next(std::string_view& word) {
+  std::size_t start = 0;
+  while (start < rest_.size() && rest_[start] == ' ') ++start;
+  std::size_t end = start;
+  while (end < rest_.size() && rest_[end] != ' ') ++end;
+  word = rest_.substr(start, end - start);
+  rest_.remove_prefix(end);
+  return !word.empty();
+}
+
+std::optional<SdpRtpMap> parse_rtpmap(std::string_view attribute_value) {
+  SdpRtpMap map;
+  const std::size_t space = find_byte(attribute_value, ' ');
+  if (space == std::string_view::npos || !parse_number(attribute_value.substr(0, space), map.payload_type)) {
+    return std::nullopt;
+  }
+  std::string_view encoding = attribute_value.substr(space + 1);
+  const std::size_t slash = find_byte(encoding, '/');
+  map.encoding = encoding.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string_view clock = encoding.substr(slash + 1);
+    const std::size_t second = find_byte(clock, '/');
+    if (second != std::string_view::npos) map.channels = clock.substr(second + 1);
+    if (!parse_number(clock.substr(0, second), map.clock_rate)) return std::nullopt;
+  }
+  return map;
+}
+
+std::string_view static_payload_encoding(int payload_type) {
+  // The ones a Direct Routing SBC meets.
   switch (payload_type) {
     case 0: return "PCMU";
     case 8: return "PCMA";
@@ -57,18 +104,29 @@ std::string_view static_encoding(int payload_type) {
   }
 }
 
-bool is_candidate_attribute(std::string_view name) {
-  return name == "candidate" || name == "x-candidate-ipv6" || name == "remote-candidates" ||
-         name == "end-of-candidates";
+std::optional<int> format_payload_type(std::string_view format) {
+  int payload_type = -1;
+  if (!parse_number(format, payload_type)) return std::nullopt;
+  return payload_type;
 }
 
-}  // namespace
+std::optional<int> codec_attribute_payload_type(std::string_view line_value) {
+  // A prefix test rather than split_sdp_attribute: the SBC asks this of every a= line it relays.
+  std::optional<std::string_view> value;
+  for (std::string_view prefix : {"rtpmap:", "fmtp:", "rtcp-fb:"}) {
+    if (line_value.starts_with(prefix)) value = line_value.substr(prefix.size());
+  }
+  if (!value) return std::nullopt;
+  const int payload_type = leading_payload_type(*value);
+  if (payload_type < 0) return std::nullopt;  // "a=rtcp-fb:* ..."
+  return payload_type;
+}
 
 std::vector<std::string_view> SdpSection::attributes(std::string_view name) const {
   std::vector<std::string_view> out;
   for (const SdpLine& line : lines) {
     if (line.type != 'a') continue;
-    auto [attribute, value] = split_attribute(line.value);
+    auto [attribute, value] = split_sdp_attribute(line.value);
     if (attribute == name) out.push_back(value.value_or(std::string_view{}));
   }
   return out;
@@ -76,7 +134,7 @@ std::vector<std::string_view> SdpSection::attributes(std::string_view name) cons
 
 bool SdpSection::has_attribute(std::string_view name) const {
   for (const SdpLine& line : lines) {
-    if (line.type == 'a' && split_attribute(line.value).first == name) return true;
+    if (line.type == 'a' && split_sdp_attribute(line.value).name == name) return true;
   }
   return false;
 }
@@ -118,22 +176,9 @@ std::vector<SdpRtpMap> SdpSection::rtpmaps() const {
   // collect the values in a vector of their own.
   for (const SdpLine& line : lines) {
     if (line.type != 'a') continue;
-    const auto [name, attribute_value] = split_attribute(line.value);
+    const auto [name, value] = split_sdp_attribute(line.value);
     if (name != "rtpmap") continue;
-    const std::string_view value = attribute_value.value_or(std::string_view{});
-    SdpRtpMap map;
-    const std::size_t space = value.find(' ');
-    if (space == std::string_view::npos || !parse_number(value.substr(0, space), map.payload_type)) continue;
-    std::string_view encoding = value.substr(space + 1);
-    const std::size_t slash = encoding.find('/');
-    map.encoding = encoding.substr(0, slash);
-    if (slash != std::string_view::npos) {
-      std::string_view clock = encoding.substr(slash + 1);
-      const std::size_t second = clock.find('/');
-      if (second != std::string_view::npos) map.channels = clock.substr(second + 1);
-      if (!parse_number(clock.substr(0, second), map.clock_rate)) continue;
-    }
-    out.push_back(map);
+    if (auto map = parse_rtpmap(value.value_or(std::string_view{}))) out.push_back(*map);
   }
   return out;
 }
@@ -209,22 +254,36 @@ MediaDirection SessionDescription::effective_direction(std::size_t media_index) 
   return direction().value_or(MediaDirection::SendRecv);
 }
 
-sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
-  SessionDescription sdp;
-  // Each line list is sized for all the lines that may follow (the session's up to the first
-  // m=, a media section's up to the end): growing them one push at a time reallocated and moved
-  // the lines four or five times per body. Capacity only; the lines are the same.
-  const std::size_t first_media = text.starts_with("m=") ? 0 : text.find("\nm=");
-  const auto count_lines = [&](std::size_t from, std::size_t to) {
-    std::size_t lines = 1;
-    for (std::size_t at = find_byte(text, '\n', from); at < to && at != std::string_view::npos;
-         at = find_byte(text, '\n', at + 1)) {
-      ++lines;
+sim::Result<SdpMediaLine, std::string_view> parse_media_line(std::string_view value) {
+  SdpWords words(value);
+  SdpMediaLine line;
+  std::string_view port_text;
+  if (!words.next(line.media) || !words.next(port_text) || !words.next(line.proto)) {
+    return sim::Failure{std::string_view("m= needs media, port and proto")};
+  }
+  const std::size_t slash = port_text.find('/');
+  std::uint32_t port = 0;
+  if (!parse_number(port_text.substr(0, slash), port) || port > 65535) {
+    return sim::Failure{std::string_view("m= port is not a number in 0-65535")};
+  }
+  line.port = static_cast<std::uint16_t>(port);
+  if (slash != std::string_view::npos) {
+    std::uint32_t count = 0;
+    if (!parse_number(port_text.substr(slash + 1), count) || count > 65535) {
+      return sim::Failure{std::string_view("m= port count is not a number")};
     }
-    return lines;
-  };
-  sdp.lines.reserve(count_lines(0, first_media == std::string_view::npos ? text.size() : first_media));
-  MediaDescription* current = nullptr;
+    line.port_count = static_cast<std::uint16_t>(count);
+  }
+  // What follows the proto; SdpWords skips the spaces before the first format.
+  line.formats = value.substr(static_cast<std::size_t>(line.proto.data() + line.proto.size() - value.data()));
+  return line;
+}
+
+sim::Result<SdpLineViews, SdpError> split_sdp_lines(std::string_view text) {
+  SdpLineViews split;
+  // Sized once from the length, as counting the lines first would cost a second pass: SDP lines
+  // average 25-40 bytes, and a body of shorter ones only grows the vector once or twice.
+  split.lines.reserve(text.size() / 16 + 4);
   int line_number = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -246,42 +305,51 @@ sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
     if (line.size() < 2 || line[1] != '=' || line[0] < 'a' || line[0] > 'z') {
       return sim::Failure{SdpError{line_number, "SDP line is not <type>=<value>"}};
     }
-    const char type = line[0];
-    const std::string_view value = line.substr(2);
-    if (type == 'm') {
-      // m=<media> <port>[/<number of ports>] <proto> <fmt> ...  (§5.14)
-      auto parts = split_spaces(value);
-      if (parts.size() < 3) return sim::Failure{SdpError{line_number, "m= needs media, port and proto"}};
-      MediaDescription media;
-      media.media = std::string(parts[0]);
-      const std::size_t slash = parts[1].find('/');
-      std::uint32_t port = 0;
-      if (!parse_number(parts[1].substr(0, slash), port) || port > 65535) {
-        return sim::Failure{SdpError{line_number, "m= port is not a number in 0-65535"}};
-      }
-      media.port = static_cast<std::uint16_t>(port);
-      if (slash != std::string_view::npos) {
-        std::uint32_t count = 0;
-        if (!parse_number(parts[1].substr(slash + 1), count) || count > 65535) {
-          return sim::Failure{SdpError{line_number, "m= port count is not a number"}};
-        }
-        media.port_count = static_cast<std::uint16_t>(count);
-      }
-      media.proto = std::string(parts[2]);
-      for (std::size_t i = 3; i < parts.size(); ++i) media.formats.emplace_back(parts[i]);
-      media.lines.reserve(count_lines(pos, text.size()));
-      sdp.media.push_back(std::move(media));
-      current = &sdp.media.back();
-      continue;
+    const SdpLineView view{line[0], line.substr(2)};
+    if (view.type == 'm') {
+      auto media = parse_media_line(view.value);
+      if (!media.ok()) return sim::Failure{SdpError{line_number, std::string(media.error())}};
+      split.media_lines.push_back(media.value());
     }
-    SdpLine stored{type, std::string(value)};
-    if (current != nullptr) {
-      current->lines.push_back(std::move(stored));
-    } else {
-      sdp.lines.push_back(std::move(stored));
-    }
+    split.lines.push_back(view);
   }
   if (line_number == 0) return sim::Failure{SdpError{0, "empty SDP"}};
+  return split;
+}
+
+sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text) {
+  auto split = split_sdp_lines(text);
+  if (!split.ok()) return sim::Failure{split.error()};
+  const std::vector<SdpLineView>& lines = split.value().lines;
+  // Each line list is sized for its own lines: growing them one push at a time reallocated and
+  // moved the lines four or five times per body.
+  const auto lines_before_next_media = [&lines](std::size_t from) {
+    std::size_t count = 0;
+    while (from + count < lines.size() && lines[from + count].type != 'm') ++count;
+    return count;
+  };
+  SessionDescription sdp;
+  sdp.lines.reserve(lines_before_next_media(0));
+  sdp.media.reserve(split.value().media_lines.size());
+  std::vector<SdpLine>* current = &sdp.lines;
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    const SdpLineView& line = lines[index];
+    if (line.type != 'm') {
+      current->push_back(SdpLine{line.type, std::string(line.value)});
+      continue;
+    }
+    const SdpMediaLine& parsed = split.value().media_lines[sdp.media.size()];
+    MediaDescription media;
+    media.media = std::string(parsed.media);
+    media.port = parsed.port;
+    media.port_count = parsed.port_count;
+    media.proto = std::string(parsed.proto);
+    SdpWords formats(parsed.formats);
+    for (std::string_view format; formats.next(format);) media.formats.emplace_back(format);
+    media.lines.reserve(lines_before_next_media(index + 1));
+    sdp.media.push_back(std::move(media));
+    current = &sdp.media.back().lines;
+  }
   return sdp;
 }
 
@@ -347,7 +415,7 @@ std::string serialize_sdp(const SessionDescription& sdp) {
 
 void strip_ice_candidates(SessionDescription& sdp) {
   const auto is_candidate = [](const SdpLine& line) {
-    return line.type == 'a' && is_candidate_attribute(split_attribute(line.value).first);
+    return line.type == 'a' && is_ice_candidate_attribute(line.value);
   };
   std::erase_if(sdp.lines, is_candidate);
   for (MediaDescription& media : sdp.media) std::erase_if(media.lines, is_candidate);
@@ -359,15 +427,13 @@ void keep_only_codecs(SessionDescription& sdp, std::span<const int> payload_type
   };
   for (MediaDescription& media : sdp.media) {
     std::erase_if(media.formats, [&](const std::string& format) {
-      int pt = -1;
-      return parse_number(std::string_view(format), pt) && !kept(pt);
+      const std::optional<int> pt = format_payload_type(format);
+      return pt && !kept(*pt);
     });
     std::erase_if(media.lines, [&](const SdpLine& line) {
       if (line.type != 'a') return false;
-      auto [name, value] = split_attribute(line.value);
-      if (!value || (name != "rtpmap" && name != "fmtp" && name != "rtcp-fb")) return false;
-      const int pt = leading_payload_type(*value);
-      return pt >= 0 && !kept(pt);  // "a=rtcp-fb:* ..." applies to all and stays
+      const std::optional<int> pt = codec_attribute_payload_type(line.value);
+      return pt && !kept(*pt);
     });
   }
 }
@@ -382,10 +448,9 @@ void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_
       if (wanted(map.encoding)) keep.push_back(map.payload_type);
     }
     for (const std::string& format : media.formats) {
-      int pt = -1;
-      if (parse_number(std::string_view(format), pt) && !static_encoding(pt).empty() &&
-          wanted(static_encoding(pt))) {
-        keep.push_back(pt);
+      const std::optional<int> pt = format_payload_type(format);
+      if (pt && !static_payload_encoding(*pt).empty() && wanted(static_payload_encoding(*pt))) {
+        keep.push_back(*pt);
       }
     }
   }

@@ -95,6 +95,71 @@ struct SessionDescription : SdpSection {
 sim::Result<SessionDescription, SdpError> parse_sdp(std::string_view text);
 std::string serialize_sdp(const SessionDescription& sdp);
 
+// ---- The same body without copying it ----------------------------------------------------------
+// Views into the text, for code that only drops or replaces whole lines (the SBC's rewritings,
+// models/sbc/sdp_rewriting) and so need not pay a string per line. parse_sdp is built on these,
+// so both read a body by the same rules.
+
+struct SdpLineView {
+  char type = 'a';
+  std::string_view value;  // everything after "x=", without the line end
+};
+
+// m=<media> <port>[/<number of ports>] <proto> <fmt> ...  (RFC 4566 §5.14)
+struct SdpMediaLine {
+  std::string_view media;
+  std::uint16_t port = 0;
+  std::optional<std::uint16_t> port_count;
+  std::string_view proto;
+  std::string_view formats;  // the <fmt> list as written; read it with SdpWords
+};
+
+// The words of a space-separated SDP field list, one at a time; runs of spaces separate as one.
+class SdpWords {
+ public:
+  explicit SdpWords(std::string_view text) : rest_(text) {}
+  bool next(std::string_view& word);  // false when no word is left
+
+ private:
+  std::string_view rest_;
+};
+
+// The value of an m= line; the error is the reason parse_sdp gives.
+sim::Result<SdpMediaLine, std::string_view> parse_media_line(std::string_view value);
+
+struct SdpLineViews {
+  std::vector<SdpLineView> lines;          // every line, in order, m= lines included
+  std::vector<SdpMediaLine> media_lines;   // the m= lines parsed, in the same order
+};
+// The lines of `text`, checked as parse_sdp checks them; a trailing empty line is dropped.
+sim::Result<SdpLineViews, SdpError> split_sdp_lines(std::string_view text);
+
+// Whether the value of an a= line is attribute `name`: "name" (a flag attribute, RFC 4566
+// §5.13) or "name:<value>". `name` has no colon.
+inline bool is_sdp_attribute(std::string_view line_value, std::string_view name) {
+  return line_value.starts_with(name) && (line_value.size() == name.size() || line_value[name.size()] == ':');
+}
+
+// The rules strip_ice_candidates and keep_only_codec_names apply to each line, for code that
+// applies them to SdpLineViews.
+
+// a=candidate, a=x-candidate-ipv6 (Microsoft's IPv6 candidates), a=remote-candidates or
+// a=end-of-candidates; `line_value` is the a= line's value.
+inline bool is_ice_candidate_attribute(std::string_view line_value) {
+  return is_sdp_attribute(line_value, "candidate") || is_sdp_attribute(line_value, "x-candidate-ipv6") ||
+         is_sdp_attribute(line_value, "remote-candidates") || is_sdp_attribute(line_value, "end-of-candidates");
+}
+// What follows "a=rtpmap:" (RFC 4566 §6): "<pt> <encoding>/<clock>[/<channels>]"; nullopt when
+// the payload type or the clock rate is not a number.
+std::optional<SdpRtpMap> parse_rtpmap(std::string_view attribute_value);
+// RFC 3551 §6 table 4: the encoding of a static payload type ("PCMU" for 0), or "" if unknown.
+std::string_view static_payload_encoding(int payload_type);
+// A format of an m= line as a number; nullopt for one that is not ("*", "webrtc-datachannel").
+std::optional<int> format_payload_type(std::string_view format);
+// The payload type an a=rtpmap, a=fmtp or a=rtcp-fb line is for; nullopt for any other line and
+// for "a=rtcp-fb:* ...", which is for all of them.
+std::optional<int> codec_attribute_payload_type(std::string_view line_value);
+
 // Removes a=candidate, a=x-candidate-ipv6 (Microsoft's IPv6 candidates), a=remote-candidates and
 // a=end-of-candidates everywhere. ice-ufrag/ice-pwd stay: they identify the ICE session.
 void strip_ice_candidates(SessionDescription& sdp);

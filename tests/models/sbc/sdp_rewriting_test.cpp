@@ -2,8 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sim/sip/sdp.hpp"
 
 namespace {
 
@@ -123,5 +127,138 @@ TEST_CASE("one SdpRewriter gives every message the text the one-off rewrites giv
     CHECK(rewriter.for_microsoft(two_sections, credentials) ==
           sbc::sdp_for_microsoft(two_sections, address("203.0.113.10"), credentials));
     CHECK_FALSE(rewriter.for_trunk("not sdp"));
+  }
+}
+
+// ---- The single-pass rewritings against the general SDP path ------------------------------------
+// SdpRewriter rewrites the text directly; these are the same rewritings written with parse_sdp, the
+// sip:: editing functions and serialize_sdp. Every output must be the same bytes (the simulator's
+// fingerprints hash them), and nullopt exactly when parse_sdp fails.
+namespace {
+
+void reference_anchor(sip::SessionDescription& sdp, const std::string& connection) {
+  for (sip::SdpLine& line : sdp.lines)
+    if (line.type == 'c') line.value = connection;
+  for (sip::MediaDescription& media : sdp.media)
+    for (sip::SdpLine& line : media.lines)
+      if (line.type == 'c') line.value = connection;
+}
+
+std::optional<std::string> reference_for_trunk(std::string_view text, const std::string& connection,
+                                               const std::vector<std::string>& trunk_codecs) {
+  auto parsed = sip::parse_sdp(text);
+  if (!parsed.ok()) return std::nullopt;
+  sip::SessionDescription& sdp = parsed.value();
+  sip::strip_ice_candidates(sdp);
+  const sip::SessionDescription unfiltered = sdp;
+  const std::vector<std::string_view> names(trunk_codecs.begin(), trunk_codecs.end());
+  sip::keep_only_codec_names(sdp, names);
+  for (std::size_t index = 0; index < sdp.media.size(); ++index) {
+    if (sdp.media[index].formats.empty()) sdp.media[index] = unfiltered.media[index];
+  }
+  reference_anchor(sdp, connection);
+  return sip::serialize_sdp(sdp);
+}
+
+bool reference_is_ice_attribute(const sip::SdpLine& line) {
+  const std::string_view name = std::string_view(line.value).substr(0, line.value.find(':'));
+  return line.type == 'a' && (name == "ice-ufrag" || name == "ice-pwd" || name == "ice-lite" || name == "ice-options");
+}
+
+std::optional<std::string> reference_for_microsoft(std::string_view text, const std::string& connection,
+                                                   const std::string& address_text,
+                                                   const std::optional<sbc::IceCredentials>& ice_lite) {
+  auto parsed = sip::parse_sdp(text);
+  if (!parsed.ok()) return std::nullopt;
+  sip::SessionDescription& sdp = parsed.value();
+  reference_anchor(sdp, connection);
+  if (ice_lite) {
+    sip::strip_ice_candidates(sdp);
+    std::erase_if(sdp.lines, reference_is_ice_attribute);
+    sdp.lines.push_back({'a', "ice-lite"});
+    for (sip::MediaDescription& media : sdp.media) {
+      std::erase_if(media.lines, reference_is_ice_attribute);
+      if (media.port == 0) continue;
+      media.lines.push_back({'a', "ice-ufrag:" + ice_lite->ufrag});
+      media.lines.push_back({'a', "ice-pwd:" + ice_lite->pwd});
+      media.lines.push_back({'a', "candidate:1 1 UDP 2130706431 " + address_text + " " +
+                                      std::to_string(media.port) + " typ host"});
+    }
+  }
+  return sip::serialize_sdp(sdp);
+}
+
+// Bodies unlike the usual ones: several media sections, ICE at both levels, unknown and static
+// codecs, fmtp and rtcp-fb lines, LF-only line ends, an m= line written loosely.
+const std::vector<std::string> kVariedSdps{
+    kMicrosoftSdp,
+    // Two sections; video has no trunk codec and keeps its own; rtcp-fb for one and for all.
+    "v=0\r\no=- 1 0 IN IP4 52.115.100.31\r\ns=-\r\nc=IN IP4 52.115.100.31\r\nt=0 0\r\n"
+    "a=ice-options:trickle\r\na=candidate:9 1 UDP 1 10.0.0.1 9 typ host\r\n"
+    "m=audio 52394 RTP/SAVP 104 0 13 18 101\r\na=rtpmap:104 SILK/16000\r\na=rtcp-fb:104 nack\r\n"
+    "a=rtcp-fb:* x-message app send:dsh recv:dsh\r\na=fmtp:18 annexb=no\r\na=rtpmap:101 Telephone-Event/8000\r\n"
+    "a=remote-candidates:1 10.0.0.2 5000\r\na=end-of-candidates\r\na=sendrecv\r\n"
+    "m=video 52400 RTP/SAVP 122 123\r\nc=IN IP4 52.115.100.32\r\nb=AS:2000\r\na=rtpmap:122 H264/90000\r\n"
+    "a=fmtp:122 packetization-mode=1\r\na=rtpmap:123 x-rtvc1/90000\r\na=rtcp-fb:122 nack pli\r\n"
+    "a=candidate:1 1 UDP 2130706431 52.115.100.31 52400 typ host\r\na=ice-ufrag:abcd\r\n",
+    // LF only, no final line end, an m= line with extra spaces, a leading-zero port and a port
+    // count, a rejected stream, formats that are not numbers, a payload type another section
+    // chose, an rtpmap whose clock rate is not a number, a flag a=rtpmap.
+    "v=0\no=carrier 7 0 IN IP4 198.51.100.20\ns=-\nc=IN IP4 198.51.100.20\nt=0 0\n"
+    "m=audio  030000/2   RTP/AVP  0   96  8  \na=rtpmap:96 PCMU/8000\na=rtpmap:97 G726/x\na=rtpmap\n"
+    "a=fmtp:96 x\na=ptime:20\n"
+    "m=video 0 RTP/AVP 96 31\na=rtpmap:96 VP8/90000\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\na=sctp-port:5000\n"
+    "m=audio 40000 RTP/AVP 97\r\r\na=rtpmap:97 G726/x\na=candidate:1 1 UDP 1 1.2.3.4 40000 typ host",
+    // A section with no formats at all, and an unknown static type.
+    "v=0\r\no=- 2 0 IN IP6 2001:db8::1\r\ns=-\r\nt=0 0\r\nm=audio 5000 RTP/AVP\r\nc=IN IP6 2001:db8::1\r\n"
+    "a=rtpmap:0 PCMU/8000\r\nm=audio 5002 RTP/AVP 3 -1 99999999999\r\na=rtpmap:-1 PCMA/8000\r\n"
+    "a=fmtp:-1 y\r\na=fmtp:3 z\r\n",
+    // No media section at all.
+    "v=0\r\no=- 3 0 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\na=ice-lite\r\n",
+};
+
+// Each body, and every variant a line-based rewrite could get wrong: cut at every byte, every
+// line dropped, every line doubled.
+std::vector<std::string> varied_bodies() {
+  std::vector<std::string> bodies{"", "\n", "\r\n", "v=0", "v=0\r\n\r\n", "v=0\r\n\r\n\r\n", "v=0\n\nm=audio 1 RTP/AVP 0\n",
+                                  "v=0\r\nm=audio\r\n", "v=0\r\nm=audio 70000 RTP/AVP 0\r\n",
+                                  "v=0\r\nm=audio 1/x RTP/AVP 0\r\n", "v=0\r\nM=x\r\n", "v=0\r\nc\r\n"};
+  for (const std::string& sdp : kVariedSdps) {
+    for (std::size_t length = 0; length <= sdp.size(); ++length) bodies.push_back(sdp.substr(0, length));
+    std::vector<std::size_t> line_starts{0};
+    for (std::size_t at = 0; at < sdp.size(); ++at)
+      if (sdp[at] == '\n') line_starts.push_back(at + 1);
+    line_starts.push_back(sdp.size());
+    for (std::size_t line = 0; line + 1 < line_starts.size(); ++line) {
+      const std::size_t start = line_starts[line], end = line_starts[line + 1];
+      bodies.push_back(sdp.substr(0, start) + sdp.substr(end));
+      bodies.push_back(sdp.substr(0, end) + sdp.substr(start));
+    }
+  }
+  return bodies;
+}
+
+}  // namespace
+
+TEST_CASE("the SBC's rewritings give the bytes the general parse-edit-serialize path gives") {
+  const sbc::IceCredentials credentials{"0000002a", "drsimsbc000000000000002a"};
+  const std::vector<std::string> bodies = varied_bodies();
+  for (const char* sbc_address : {"203.0.113.10", "2001:db8::10"}) {
+    const net::IpAddress media_address = address(sbc_address);
+    const std::string connection =
+        std::string(media_address.family() == net::IpFamily::V4 ? "IN IP4 " : "IN IP6 ") + media_address.text();
+    for (const std::vector<std::string>& codecs :
+         {kTrunkCodecs, std::vector<std::string>{"g729", "CN", "PCMA"}, std::vector<std::string>{}}) {
+      const sbc::SdpRewriter rewriter(media_address, codecs);
+      for (const std::string& body : bodies) {
+        CAPTURE(body);
+        CHECK(rewriter.for_trunk(body) == reference_for_trunk(body, connection, codecs));
+        CHECK(rewriter.for_microsoft(body, std::nullopt) ==
+              reference_for_microsoft(body, connection, media_address.text(), std::nullopt));
+        CHECK(rewriter.for_microsoft(body, credentials) ==
+              reference_for_microsoft(body, connection, media_address.text(), credentials));
+      }
+    }
   }
 }

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <charconv>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/sip/sdp.hpp"
 
@@ -124,4 +127,54 @@ TEST_CASE("a body that is only a line end is not SDP") {
     CHECK(sdp.error().reason == "SDP must start with v=0");
   }
   CHECK(sip::parse_sdp("v=0\r\n\r\n").ok());  // a trailing empty line is still tolerated
+}
+
+TEST_CASE("numbers in SDP are read as std::from_chars reads them, all of the text or nothing") {
+  for (std::string_view text : {"0", "8", "101", "0049", "999999999", "1000000000", "2147483647", "2147483648",
+                                "-1", "-0", "+1", "", " 1", "1 ", "12a", "a12", "99999999999", "1/2", "0x1"}) {
+    CAPTURE(text);
+    int expected = 0;
+    const auto read = std::from_chars(text.data(), text.data() + text.size(), expected);
+    const bool whole = !text.empty() && read.ec == std::errc() && read.ptr == text.data() + text.size();
+    CHECK(sip::format_payload_type(text) == (whole ? std::optional<int>(expected) : std::nullopt));
+  }
+}
+
+TEST_CASE("an SDP body splits into line views, its m= lines parsed") {
+  const auto split = sip::split_sdp_lines("v=0\ns=-\r\nm=audio  0049/2 RTP/AVP 0  8\na=rtpmap:0 PCMU/8000\n\n");
+  REQUIRE(split.ok());
+  REQUIRE(split->lines.size() == 4);
+  CHECK(split->lines[1].type == 's');
+  CHECK(split->lines[1].value == "-");
+  CHECK(split->lines[2].type == 'm');
+  REQUIRE(split->media_lines.size() == 1);
+  const sip::SdpMediaLine& media = split->media_lines[0];
+  CHECK(media.media == "audio");
+  CHECK(media.port == 49);
+  CHECK(media.port_count == 2);
+  CHECK(media.proto == "RTP/AVP");
+  sip::SdpWords formats(media.formats);
+  std::string_view first, second, none;
+  CHECK(formats.next(first));
+  CHECK(formats.next(second));
+  CHECK_FALSE(formats.next(none));
+  CHECK(first == "0");
+  CHECK(second == "8");
+  const auto bad = sip::split_sdp_lines("v=0\r\nm=audio 70000 RTP/AVP 0\r\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().line == 2);
+  CHECK(bad.error().reason == "m= port is not a number in 0-65535");
+}
+
+TEST_CASE("the line rules name attributes by their whole name") {
+  CHECK(sip::is_sdp_attribute("rtpmap:0 PCMU/8000", "rtpmap"));
+  CHECK(sip::is_sdp_attribute("ice-lite", "ice-lite"));
+  CHECK_FALSE(sip::is_sdp_attribute("ice-liter", "ice-lite"));
+  CHECK_FALSE(sip::is_sdp_attribute("candidates:1", "candidate"));
+  CHECK(sip::is_ice_candidate_attribute("end-of-candidates"));
+  CHECK_FALSE(sip::is_ice_candidate_attribute("ice-ufrag:abcd"));
+  CHECK(sip::codec_attribute_payload_type("fmtp:101 0-16") == 101);
+  CHECK(sip::codec_attribute_payload_type("rtcp-fb:* nack") == std::nullopt);
+  CHECK(sip::codec_attribute_payload_type("rtpmap") == std::nullopt);
+  CHECK(sip::codec_attribute_payload_type("ptime:20") == std::nullopt);
 }
