@@ -271,7 +271,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
   std::vector<bool> options_outstanding_;                    // by proxy: one ping at a time
   sip::TransactionKeyMap<std::size_t> options_by_key_;
 
-  std::map<std::uint64_t, Call> calls_;                       // ordered: never a hash order
+  sim::StableNumberLookupMap<Call> calls_;  // by number; Calls stay put, nothing walks it
   sip::TransactionKeyMap<std::uint64_t> call_by_invite_key_;
   sim::StringLookupMap<std::uint64_t> call_by_call_id_;
   std::uint64_t next_call_ = 0;

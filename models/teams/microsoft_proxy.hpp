@@ -334,7 +334,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   // Client-signalling reference → the call's inbound_calls_ entry (its Call-ID and the call),
   // which stays where it is until end_inbound erases it: no Call-ID copy and second lookup for
   // every signal of a client.
-  std::map<std::uint64_t, InboundEntry*> inbound_by_reference_;
+  sim::NumberLookupMap<InboundEntry*> inbound_by_reference_;
   sip::TransactionKeyMap<std::string> inbound_by_invite_key_;
   std::map<OutboundKey, OutboundCall> outbound_calls_;
   sim::StringLookupMap<OutboundKey> outbound_by_call_id_;

@@ -11,6 +11,7 @@
 // control byte group and the slot holding the key. The busy hour ran 8% faster (4.71 s to
 // 4.31 s wall, nine rotated rounds), same fingerprint.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -51,5 +52,12 @@ using StringLookupMap = absl::flat_hash_map<LookupKey, Value, StringKeyHash, std
 // indexed by a second key) or hold across an insertion.
 template <class Value>
 using StableStringLookupMap = absl::node_hash_map<LookupKey, Value, StringKeyHash, std::equal_to<>>;
+
+// The same two for tables of calls by number: a tree of 1,800 live calls was 11 levels of nodes
+// per lookup, the lower ones cache misses. Same rule: find, insert and erase, never a walk.
+template <class Value>
+using NumberLookupMap = absl::flat_hash_map<std::uint64_t, Value>;
+template <class Value>
+using StableNumberLookupMap = absl::node_hash_map<std::uint64_t, Value>;
 
 }  // namespace sim
