@@ -1,6 +1,7 @@
 #include "sim/sip/dialog/dialog.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "sim/core/check.hpp"
 
@@ -16,11 +17,13 @@ sim::Failure<std::string> refuse(const char* reason) { return sim::Failure{std::
 bool is_2xx(int status_code) { return status_code >= 200 && status_code < 300; }
 bool is_final(int status_code) { return status_code >= 200; }
 
-sim::Result<std::vector<std::string>, std::string> record_route_uris(const Message& message) {
+// Views into `message`.
+sim::Result<std::vector<std::string_view>, std::string> record_route_uris(const Message& message) {
   auto record_route = message.record_route();
   if (!record_route.ok()) return sim::Failure{record_route.error()};
-  std::vector<std::string> uris;
-  for (const NameAddr& entry : *record_route) uris.emplace_back(entry.uri().text());
+  std::vector<std::string_view> uris;
+  uris.reserve(record_route->size());
+  for (const NameAddr& entry : *record_route) uris.push_back(entry.uri().text());
   return uris;
 }
 
@@ -52,8 +55,9 @@ bool is_loose_router(std::string_view uri_text) {
   return parsed->has_param("lr");
 }
 
-std::string party_header(const std::string& display_name, const std::string& uri, const std::string& tag) {
+std::string party_header(std::string_view display_name, std::string_view uri, std::string_view tag) {
   std::string out;
+  out.reserve(display_name.size() + uri.size() + tag.size() + 8);
   if (!display_name.empty()) out.append(display_name).append(" ");
   out.append("<").append(uri).append(">");
   if (!tag.empty()) out.append(";tag=").append(tag);
@@ -77,17 +81,20 @@ sim::Result<Dialog, std::string> Dialog::create_as_uac(const Message& invite, co
   dialog.role_ = Role::Uac;
   dialog.state_ = is_2xx(code) ? State::Confirmed : State::Early;
   // §12.1.2: the route set is the response's Record-Route in reverse order.
-  dialog.route_set_.assign(routes->rbegin(), routes->rend());
-  dialog.remote_target_.assign(response.contact(0).uri().text());
-  if (invite.contact_count() > 0) dialog.local_target_.assign(invite.contact(0).uri().text());
+  std::reverse(routes->begin(), routes->end());
+  dialog.store(Texts{
+      .route_set = *routes,
+      .remote_target = response.contact(0).uri().text(),
+      .local_target = invite.contact_count() > 0 ? invite.contact(0).uri().text() : std::string_view(),
+      .local_uri = invite.from().uri().text(),
+      .remote_uri = invite.to().uri().text(),
+      .local_display_name = invite.from().display_name_raw(),
+      .remote_display_name = invite.to().display_name_raw(),
+  });
   dialog.local_cseq_ = invite.cseq().number;
   dialog.last_invite_cseq_ = invite.cseq().number;
   dialog.id_ = DialogId{std::string(invite.call_id()), std::string(invite.from().tag()),
                         std::string(response.to().tag())};
-  dialog.local_uri_.assign(invite.from().uri().text());
-  dialog.remote_uri_.assign(invite.to().uri().text());
-  dialog.local_display_name_.assign(invite.from().display_name_raw());
-  dialog.remote_display_name_.assign(invite.to().display_name_raw());
   // §12.1.2 also asks for TLS; the transport is below this layer, so sips is the signal.
   dialog.secure_ = invite.request_uri().scheme_kind() == UriScheme::Sips;
   return dialog;
@@ -106,22 +113,75 @@ sim::Result<Dialog, std::string> Dialog::create_as_uas(const Message& invite, co
   dialog.role_ = Role::Uas;
   dialog.state_ = is_2xx(code) ? State::Confirmed : State::Early;
   // §12.1.1: the route set is the request's Record-Route, in order.
-  dialog.route_set_ = std::move(*routes);
-  dialog.remote_target_.assign(invite.contact(0).uri().text());
-  if (response.contact_count() > 0) dialog.local_target_.assign(response.contact(0).uri().text());
+  dialog.store(Texts{
+      .route_set = *routes,
+      .remote_target = invite.contact(0).uri().text(),
+      .local_target = response.contact_count() > 0 ? response.contact(0).uri().text() : std::string_view(),
+      .local_uri = invite.to().uri().text(),
+      .remote_uri = invite.from().uri().text(),
+      .local_display_name = invite.to().display_name_raw(),
+      .remote_display_name = invite.from().display_name_raw(),
+  });
   dialog.remote_cseq_ = invite.cseq().number;
   dialog.id_ = DialogId{std::string(invite.call_id()), std::string(response.to().tag()),
                         std::string(invite.from().tag())};
-  dialog.local_uri_.assign(invite.to().uri().text());
-  dialog.remote_uri_.assign(invite.from().uri().text());
-  dialog.local_display_name_.assign(invite.to().display_name_raw());
-  dialog.remote_display_name_.assign(invite.from().display_name_raw());
   dialog.secure_ = invite.request_uri().scheme_kind() == UriScheme::Sips;
   return dialog;
 }
 
+std::vector<std::string_view> Dialog::route_set() const {
+  std::vector<std::string_view> uris;
+  uris.reserve(route_set_.size());
+  for (std::size_t i = 0; i < route_set_.size(); ++i) uris.push_back(view(route_set_[i]));
+  return uris;
+}
+
+Dialog::Texts Dialog::texts(std::span<const std::string_view> route_set) const {
+  return Texts{
+      .route_set = route_set,
+      .remote_target = view(remote_target_),
+      .local_target = view(local_target_),
+      .local_uri = view(local_uri_),
+      .remote_uri = view(remote_uri_),
+      .local_display_name = view(local_display_name_),
+      .remote_display_name = view(remote_display_name_),
+  };
+}
+
+void Dialog::store(const Texts& texts) {
+  std::size_t size = texts.remote_target.size() + texts.local_target.size() + texts.local_uri.size() +
+                     texts.remote_uri.size() + texts.local_display_name.size() + texts.remote_display_name.size();
+  for (const std::string_view uri : texts.route_set) size += uri.size();
+  DRSIM_CHECK(size <= UINT32_MAX, "dialog state larger than 4 GB");
+  // Written into a new block: `texts` may view the old one.
+  std::string block;
+  block.reserve(size);
+  const auto append = [&block](std::string_view piece) {
+    const TextSpan span{static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(piece.size())};
+    block.append(piece);
+    return span;
+  };
+  InlineVector<TextSpan, 2> route_set;
+  for (const std::string_view uri : texts.route_set) route_set.push_back(append(uri));
+  remote_target_ = append(texts.remote_target);
+  local_target_ = append(texts.local_target);
+  local_uri_ = append(texts.local_uri);
+  remote_uri_ = append(texts.remote_uri);
+  local_display_name_ = append(texts.local_display_name);
+  remote_display_name_ = append(texts.remote_display_name);
+  route_set_ = std::move(route_set);
+  text_ = std::move(block);
+}
+
+void Dialog::set_remote_target(std::string_view uri) {
+  const std::vector<std::string_view> routes = route_set();
+  Texts changed = texts(routes);
+  changed.remote_target = uri;
+  store(changed);
+}
+
 Uri Dialog::next_hop() const {
-  const std::string& text = route_set_.empty() ? remote_target_ : route_set_.front();
+  const std::string_view text = route_set_.empty() ? view(remote_target_) : view(route_set_[0]);
   auto uri = parse_uri(text);
   DRSIM_CHECK(uri.ok(), "dialog holds an unparsable next-hop URI");
   return *uri;
@@ -146,13 +206,13 @@ Message Dialog::build_request(Method method) {
   // §12.2.1.1: empty route set or a loose first route: Request-URI is the remote target and
   // Route the whole route set. A strict first route becomes the Request-URI, and the remote
   // target goes last in Route behind the remaining routes.
-  const bool strict = !route_set_.empty() && !is_loose_router(route_set_.front());
-  std::vector<std::string_view> routes(route_set_.begin(), route_set_.end());
-  std::string request_uri = remote_target_;
+  std::vector<std::string_view> routes = route_set();
+  const bool strict = !routes.empty() && !is_loose_router(routes.front());
+  std::string request_uri(view(remote_target_));
   if (strict) {
-    request_uri = request_uri_form(route_set_.front());
+    request_uri = request_uri_form(routes.front());
     routes.erase(routes.begin());
-    routes.push_back(remote_target_);
+    routes.push_back(view(remote_target_));
   }
 
   Message request = Message::request(method_text(method), request_uri);
@@ -163,7 +223,9 @@ Message Dialog::build_request(Method method) {
   request.add_header("Call-ID", id_.call_id);
   request.add_header("CSeq", std::to_string(cseq) + " " + std::string(method_text(method)));
   // §12.2.1.1: a target refresh request SHOULD carry Contact, the UAC's possibly new target.
-  if (is_target_refresh(method) && !local_target_.empty()) request.add_header("Contact", "<" + local_target_ + ">");
+  if (is_target_refresh(method) && local_target_.size > 0) {
+    request.add_header("Contact", "<" + std::string(view(local_target_)) + ">");
+  }
   return request;
 }
 
@@ -176,9 +238,7 @@ Dialog::CSeqOrder Dialog::on_request_received(const Message& request) {
   // §12.2.2: lower than the remote CSeq is out of order; higher by more than one is fine.
   if (remote_cseq_ && number < *remote_cseq_) return CSeqOrder::OutOfOrder;
   remote_cseq_ = number;
-  if (is_target_refresh(method) && request.contact_count() > 0) {
-    remote_target_.assign(request.contact(0).uri().text());
-  }
+  if (is_target_refresh(method) && request.contact_count() > 0) set_remote_target(request.contact(0).uri().text());
   if (method == Method::Bye) state_ = State::Terminated;  // §15.1.2
   return CSeqOrder::InOrder;
 }
@@ -196,7 +256,7 @@ void Dialog::on_response_received(const Message& response) {
   if (code == 481 || code == 408) {
     state_ = State::Terminated;  // §12.2.1.2: the peer no longer knows the dialog
   } else if (is_2xx(code) && is_target_refresh(method) && response.contact_count() > 0) {
-    remote_target_ = std::string(response.contact(0).uri().text());  // §12.2.1.2
+    set_remote_target(response.contact(0).uri().text());  // §12.2.1.2
   } else if (method == Method::Bye && is_final(code)) {
     state_ = State::Terminated;  // §15.1.1
   }
@@ -214,12 +274,23 @@ void Dialog::confirm_from_2xx(const Message& response) {
   // Record-Route does not parse keeps the early route set rather than losing the dialog.
   state_ = State::Confirmed;
   auto routes = record_route_uris(response);
-  if (routes.ok()) route_set_.assign(routes->rbegin(), routes->rend());
-  if (response.contact_count() > 0) remote_target_.assign(response.contact(0).uri().text());
+  std::vector<std::string_view> route_set;
+  if (routes.ok()) {
+    route_set.assign(routes->rbegin(), routes->rend());
+  } else {
+    route_set = this->route_set();
+  }
+  Texts changed = texts(route_set);
+  if (response.contact_count() > 0) changed.remote_target = response.contact(0).uri().text();
+  store(changed);
 }
 
-std::string Dialog::from_header() const { return party_header(local_display_name_, local_uri_, id_.local_tag); }
+std::string Dialog::from_header() const {
+  return party_header(view(local_display_name_), view(local_uri_), id_.local_tag);
+}
 
-std::string Dialog::to_header() const { return party_header(remote_display_name_, remote_uri_, id_.remote_tag); }
+std::string Dialog::to_header() const {
+  return party_header(view(remote_display_name_), view(remote_uri_), id_.remote_tag);
+}
 
 }  // namespace sip

@@ -6,11 +6,14 @@
 // built requests to the transaction layer and tells the dialog what came back.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/core/result.hpp"
 #include "sim/sip/dialog/dialog_id.hpp"
+#include "sim/sip/inline_vector.hpp"
 #include "sim/sip/message.hpp"
 #include "sim/sip/uri.hpp"
 
@@ -38,11 +41,12 @@ class Dialog {
   State state() const { return state_; }
   Role role() const { return role_; }
   bool is_secure() const { return secure_; }
-  // URIs, in the order requests visit them (§12.1.1, §12.1.2).
-  const std::vector<std::string>& route_set() const { return route_set_; }
-  const std::string& remote_target() const { return remote_target_; }
-  const std::string& local_uri() const { return local_uri_; }
-  const std::string& remote_uri() const { return remote_uri_; }
+  // URIs, in the order requests visit them (§12.1.1, §12.1.2). The views point into this
+  // dialog: valid until it changes or moves.
+  std::vector<std::string_view> route_set() const;
+  std::string_view remote_target() const { return view(remote_target_); }
+  std::string_view local_uri() const { return view(local_uri_); }
+  std::string_view remote_uri() const { return view(remote_uri_); }
   std::optional<std::uint32_t> local_cseq() const { return local_cseq_; }    // empty: none sent yet
   std::optional<std::uint32_t> remote_cseq() const { return remote_cseq_; }  // empty: none received yet
   // Where the caller sends a request built here: the first route if there is a route set, else
@@ -75,21 +79,42 @@ class Dialog {
  private:
   Dialog() = default;
 
+  // A piece of text_.
+  struct TextSpan {
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  // Everything text_ holds, as views (possibly into text_ itself).
+  struct Texts {
+    std::span<const std::string_view> route_set;
+    std::string_view remote_target, local_target, local_uri, remote_uri, local_display_name, remote_display_name;
+  };
+
   void confirm_from_2xx(const Message& response);
   std::string from_header() const;
   std::string to_header() const;
+  std::string_view view(TextSpan span) const { return std::string_view(text_).substr(span.offset, span.size); }
+  Texts texts(std::span<const std::string_view> route_set) const;
+  // Rewrites text_ and every span; `texts` may view the old text_.
+  void store(const Texts& texts);
+  void set_remote_target(std::string_view uri);
 
   DialogId id_;
   State state_ = State::Early;
   Role role_ = Role::Uac;
   bool secure_ = false;
-  std::vector<std::string> route_set_;
-  std::string remote_target_;
-  std::string local_target_;  // this side's Contact URI, repeated in target refresh requests
-  std::string local_uri_;
-  std::string remote_uri_;
-  std::string local_display_name_;   // as written, with quotes; not dialog state, but kept
-  std::string remote_display_name_;  // so the BYE names the parties as the INVITE did
+  // The URIs and display names below, in one block: a dialog is made for every fork of every
+  // call, and eight strings of their own cost eight allocations and, when a BYE is built from
+  // the dialog seconds later, as many cache misses. They change only on a target refresh or a
+  // 2xx's new route set, when the block is rewritten.
+  std::string text_;
+  InlineVector<TextSpan, 2> route_set_;
+  TextSpan remote_target_;
+  TextSpan local_target_;  // this side's Contact URI, repeated in target refresh requests
+  TextSpan local_uri_;
+  TextSpan remote_uri_;
+  TextSpan local_display_name_;   // as written, with quotes; not dialog state, but kept
+  TextSpan remote_display_name_;  // so the BYE names the parties as the INVITE did
   std::optional<std::uint32_t> local_cseq_;
   std::optional<std::uint32_t> remote_cseq_;
   std::optional<std::uint32_t> last_invite_cseq_;  // what an ACK for a 2xx carries

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/sip/serializer.hpp"
@@ -36,7 +37,7 @@ TEST_CASE("the UAS route set is the INVITE's Record-Route in order and the remot
   CHECK(dialog.role() == Dialog::Role::Uas);
   CHECK(dialog.id() == sip::DialogId{"9b1c7e2a@sbc1.contoso.com", "ms-77d2", "sbc-4f1a"});
   CHECK(sip::to_string(dialog.id()) == "9b1c7e2a@sbc1.contoso.com;local=ms-77d2;remote=sbc-4f1a");
-  CHECK(dialog.route_set() == std::vector<std::string>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
+  CHECK(dialog.route_set() == std::vector<std::string_view>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
                                                        "sip:sbc1.contoso.com:5061;transport=tls;lr"});
   CHECK(dialog.remote_target() == "sip:+14255550123@sbc1.contoso.com:5061;transport=tls");
   CHECK(dialog.remote_cseq() == std::optional<std::uint32_t>(101));
@@ -71,7 +72,7 @@ TEST_CASE("the UAC route set is the 2xx Record-Route reversed and the remote tar
   CHECK(dialog.state() == Dialog::State::Confirmed);
   CHECK(dialog.role() == Dialog::Role::Uac);
   CHECK(dialog.id() == sip::DialogId{"9b1c7e2a@sbc1.contoso.com", "sbc-4f1a", "ms-77d2"});
-  CHECK(dialog.route_set() == std::vector<std::string>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
+  CHECK(dialog.route_set() == std::vector<std::string_view>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
                                                        "sip:sip-du-a-us.pstnhub.microsoft.com:5061;transport=tls;lr"});
   CHECK(dialog.remote_target() == "sip:sip-du-a-us.pstnhub.microsoft.com:5061;transport=tls");
   CHECK(dialog.local_cseq() == std::optional<std::uint32_t>(1));
@@ -169,6 +170,11 @@ TEST_CASE("a request with a CSeq below the remote CSeq is out of order and chang
 
 TEST_CASE("a re-INVITE with a new Contact moves the remote target and the next BYE goes there") {
   Dialog dialog = microsoft_side_dialog();
+  // The dialog keeps its URIs in one block, rewritten when the target moves: the rest stays.
+  const std::string local_uri(dialog.local_uri());
+  const std::string remote_uri(dialog.remote_uri());
+  const auto routes = dialog.route_set();
+  const std::vector<std::string> route_set(routes.begin(), routes.end());
   using dialog_messages::request_from_sbc;
   const auto reinvite = parse(request_from_sbc("INVITE", 102, dialog_messages::kNewSbcContact));
   CHECK(dialog.on_request_received(reinvite) == Dialog::CSeqOrder::InOrder);
@@ -182,6 +188,13 @@ TEST_CASE("a re-INVITE with a new Contact moves the remote target and the next B
   const sip::Message bye = dialog.build_request(Method::Bye);
   CHECK(bye.request_uri().text() == "sip:sbc2.contoso.com:5061;transport=tls");
   CHECK(dialog.next_hop().host() == "proxysbc.contoso.com");
+  const auto routes_after = dialog.route_set();
+  CHECK(std::vector<std::string>(routes_after.begin(), routes_after.end()) == route_set);
+  CHECK_FALSE(route_set.empty());
+  CHECK(dialog.local_uri() == local_uri);
+  CHECK(dialog.remote_uri() == remote_uri);
+  CHECK(bye.from().uri().text() == local_uri);
+  CHECK(bye.to().uri().text() == remote_uri);
 }
 
 TEST_CASE("a 2xx to a re-INVITE this side sent moves the remote target") {
@@ -216,7 +229,7 @@ TEST_CASE("a UAC early dialog is confirmed by the 2xx with its route set recompu
       "SIP/2.0 200 OK", "ms-77d2", "<sip:sip-du-b-us.pstnhub.microsoft.com:5061;transport=tls>",
       dialog_messages::kMicrosoftRecordRoute)));
   CHECK(dialog.state() == Dialog::State::Confirmed);
-  CHECK(dialog.route_set() == std::vector<std::string>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
+  CHECK(dialog.route_set() == std::vector<std::string_view>{"sip:proxysbc.contoso.com:5061;transport=tls;lr",
                                                        "sip:sip-du-a-us.pstnhub.microsoft.com:5061;transport=tls;lr"});
   CHECK(dialog.remote_target() == "sip:sip-du-b-us.pstnhub.microsoft.com:5061;transport=tls");
 }
