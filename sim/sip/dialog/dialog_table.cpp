@@ -58,9 +58,12 @@ Dialog* DialogTable::match_response(const Message& response) {
 }
 
 std::size_t DialogTable::remove_terminated_of(CallDialogs& dialogs) {
-  return std::erase_if(dialogs, [](const CallDialog& entry) {
+  const auto kept_end = std::remove_if(dialogs.begin(), dialogs.end(), [](const CallDialog& entry) {
     return entry.dialog->state() == Dialog::State::Terminated;
   });
+  const auto removed = static_cast<std::size_t>(dialogs.end() - kept_end);
+  dialogs.erase(kept_end, dialogs.end());
+  return removed;
 }
 
 std::size_t DialogTable::remove_terminated() {

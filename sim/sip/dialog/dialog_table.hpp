@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <absl/container/inlined_vector.h>
+
 #include "sim/core/lookup_map.hpp"
 #include "sim/sip/dialog/dialog.hpp"
 #include "sim/sip/dialog/dialog_id.hpp"
@@ -58,7 +60,9 @@ class DialogTable {
   std::size_t size() const { return size_; }
 
  private:
-  using CallDialogs = std::vector<CallDialog>;
+  // In the table's slot for up to three forks (the busy hour's three endpoints), so a search
+  // reads the slot and the dialog it finds, not a vector's block besides.
+  using CallDialogs = absl::InlinedVector<CallDialog, 3>;
 
   Dialog* find_live(const std::optional<DialogIdView>& id);
   static std::size_t remove_terminated_of(CallDialogs& dialogs);
