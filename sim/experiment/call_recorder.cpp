@@ -4,30 +4,35 @@ namespace experiment {
 
 void CallRecorder::call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
                                 std::string_view from, std::string_view to, sim::Time at) {
-  Call& call = calls_[call_number];
+  // Call numbers mostly grow: the hint makes the insertion constant time.
+  Call& call = calls_.try_emplace(calls_.end(), call_number)->second;
   if (call_by_number_.size() <= call_number) call_by_number_.resize(call_number + 1, nullptr);
   call_by_number_[call_number] = &call;  // map nodes stay where they are
-  call.root_leg = std::string(leg);
+  call.root_leg = leg;
   call.record.call_id = std::to_string(call_number);
   call.record.start = at;
   call.record.direction = direction;
   call.record.from = std::string(from);
   call.record.to = std::string(to);
-  call_by_leg_.insert_or_assign(std::string(leg), call_number);
+  call_by_leg_.insert_or_assign(sim::LookupKey(leg), call_number);
   if (call_started_listener_) call_started_listener_(call_number, direction, from, to, at);
 }
 
 void CallRecorder::legs_joined(std::string_view earlier, std::string_view later) {
   if (const auto call = call_of_leg(earlier)) {
-    call_by_leg_.insert_or_assign(std::string(later), *call);
+    call_by_leg_.insert_or_assign(sim::LookupKey(later), *call);
     return;
   }
-  parent_leg_.insert_or_assign(std::string(later), std::string(earlier));
+  parent_leg_.insert_or_assign(sim::LookupKey(later), std::string(earlier));
 }
 
 std::optional<std::uint64_t> CallRecorder::call_of_leg(std::string_view leg) const {
+  return call_through_joins(leg, 0);
+}
+
+std::optional<std::uint64_t> CallRecorder::call_through_joins(std::string_view leg, int hops_taken) const {
   // A chain of joins is a few legs long; the bound only guards against a join cycle.
-  for (int hops = 0; hops < 64; ++hops) {
+  for (int hops = hops_taken; hops < 64; ++hops) {
     if (const auto found = call_by_leg_.find(leg); found != call_by_leg_.end()) return found->second;
     const auto parent = parent_leg_.find(leg);
     if (parent == parent_leg_.end()) return std::nullopt;
@@ -41,12 +46,15 @@ CallRecorder::Call* CallRecorder::call_for(std::string_view leg) {
   if (const auto found = call_by_leg_.find(leg); found != call_by_leg_.end()) {
     number = found->second;
   } else {
-    // Through the joins; the leg is then resolved directly next time.
-    const auto resolved = call_of_leg(leg);
+    // Through the joins, from the leg's parent (the leg itself just missed); the leg is then
+    // resolved directly next time.
+    const auto parent = parent_leg_.find(leg);
+    if (parent == parent_leg_.end()) return nullptr;
+    const auto resolved = call_through_joins(parent->second, 1);
     if (!resolved) return nullptr;
     number = *resolved;
-    call_by_leg_.insert_or_assign(std::string(leg), number);
-    if (const auto parent = parent_leg_.find(leg); parent != parent_leg_.end()) parent_leg_.erase(parent);
+    call_by_leg_.insert_or_assign(sim::LookupKey(leg), number);
+    parent_leg_.erase(parent);
   }
   return number < call_by_number_.size() ? call_by_number_[number] : nullptr;
 }

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/lookup_key.hpp"
 #include "sim/core/lookup_map.hpp"
 #include "sim/core/time.hpp"
 #include "sim/trace/call_observer.hpp"
@@ -61,7 +62,7 @@ class CallRecorder final : public trace::CallObserver {
 
  private:
   struct Call {
-    std::string root_leg;
+    sim::LookupKey root_leg;  // inline: every report compares it, and a heap string would miss the cache
     trace::CallRecord record;
     bool originator_final = false;     // the originator reported its final answer
     bool originator_answered = false;  // the originator reported the answer
@@ -70,6 +71,8 @@ class CallRecorder final : public trace::CallObserver {
     std::optional<sim::Time> first_end;
   };
   Call* call_for(std::string_view leg);
+  // call_of_leg, for a walk already `hops_taken` joins along.
+  std::optional<std::uint64_t> call_through_joins(std::string_view leg, int hops_taken) const;
 
   // Leg lookups happen on every report and traced message, over hundreds of thousands of legs
   // in a busy hour: hash maps, which is safe here because nothing iterates them.

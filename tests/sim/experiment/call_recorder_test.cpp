@@ -99,3 +99,19 @@ TEST_CASE("reports find their call by number whatever order the calls started in
   CHECK(records[1].call_id == "7");
   CHECK(records[1].setup_delay == ms(3'000));
 }
+
+TEST_CASE("the caller's own reports decide its row whatever the length of its Call-ID") {
+  // Call-IDs are free text: short ones and long ones are stored apart.
+  for (const std::string& carrier_leg : {std::string("7@a"), std::string(80, 'x') + "@carrier.example.com"}) {
+    CallRecorder recorder;
+    recorder.call_started(carrier_leg, 1, trace::CallDirection::Inbound, "+1", "+2", ms(1'000));
+    recorder.legs_joined(carrier_leg, "s1");
+    recorder.final_response(carrier_leg, 486, std::nullopt, "Busy Here", ms(2'000));
+    recorder.final_response("s1", 480, std::nullopt, "Temporarily Unavailable", ms(2'500));
+    recorder.ended("s1", ms(2'500));
+    recorder.ended(carrier_leg, ms(3'000));
+    const auto records = recorder.records(ms(60'000));
+    CHECK(records[0].final_sip_code == 486);
+    CHECK(records[0].end == ms(3'000));
+  }
+}
