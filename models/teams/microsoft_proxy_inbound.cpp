@@ -118,7 +118,9 @@ void MicrosoftProxy::offer_to_endpoints(InboundCall& call, const std::string& ca
     const TeamsEndpoint& endpoint = settings_.endpoints[index];
     call.forks.push_back(Fork{endpoint.actor, endpoint.kind, new_tag(), false});
     send_to_client(endpoint.actor, incoming_call);
-    if (observer_ != nullptr) observer_->legs_joined(call_id, client_leg(endpoint.actor, call.reference));
+    if (observer_ != nullptr && observer_->wants_client_legs()) {
+      observer_->legs_joined(call_id, client_leg(endpoint.actor, call.reference));
+    }
   }
 }
 

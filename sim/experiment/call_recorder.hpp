@@ -46,6 +46,9 @@ class CallRecorder final : public trace::CallObserver {
   void call_started(std::string_view leg, std::uint64_t call_number, trace::CallDirection direction,
                     std::string_view from, std::string_view to, sim::Time at) override;
   void legs_joined(std::string_view earlier, std::string_view later) override;
+  bool wants_client_legs() const override { return client_legs_wanted_; }
+  // Off when nothing traces the run (see CallObserver::wants_client_legs).
+  void set_client_legs_wanted(bool wanted) { client_legs_wanted_ = wanted; }
   void datacenter_used(std::string_view leg, std::string_view datacenter) override;
   void failed_over(std::string_view leg, sim::Time at) override;
   void answered(std::string_view leg, std::string_view answered_by, sim::Time at) override;
@@ -86,6 +89,7 @@ class CallRecorder final : public trace::CallObserver {
   LegMap<std::uint64_t> call_by_leg_;      // resolved legs
   LegMap<std::string> parent_leg_;         // later → earlier, until the earlier one resolves
   CallStartedListener call_started_listener_;
+  bool client_legs_wanted_ = true;
 };
 
 }  // namespace experiment

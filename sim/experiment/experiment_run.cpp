@@ -81,6 +81,7 @@ sim::Result<RunOutcome, RunError> run_experiment(const config::Scenario& scenari
                                                                  " places an outbound call but has no endpoints (signed in nowhere)"}};
 
   std::optional<RunTrace> run_trace;
+  recorder.set_client_legs_wanted(pcap || events || !ladder_calls.empty());
   if (pcap || events || !ladder_calls.empty()) {
     run_trace.emplace(simulation, deployment, recorder, std::move(pcap), std::move(events), ladder_calls);
     deployment.network().add_observer(*run_trace);

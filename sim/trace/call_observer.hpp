@@ -24,6 +24,10 @@ class CallObserver {
                             std::string_view from, std::string_view to, sim::Time at) = 0;
   // `later` belongs to the same call as `earlier` (the leg closer to the originator).
   virtual void legs_joined(std::string_view earlier, std::string_view later) = 0;
+  // Whether to join the client legs an inbound call forks to (the proxy's legs to each Teams
+  // endpoint). Only the traces (pcap, events, ladders) look them up, to put client signals on
+  // their call; calls.csv never does, and in a busy hour they were three of a call's five legs.
+  virtual bool wants_client_legs() const { return true; }
   // Microsoft's proxy of `datacenter` handled the call (the last one reported wins).
   virtual void datacenter_used(std::string_view leg, std::string_view datacenter) = 0;
   // The SBC or Microsoft moved the call to another datacenter or SBC.

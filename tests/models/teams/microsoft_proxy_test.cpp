@@ -67,6 +67,28 @@ TEST_CASE("one IncomingCall and one StopRinging, encoded once, reach every endpo
   CHECK(stop_ringing[1] == stop_ringing[0]);
 }
 
+TEST_CASE("an observer that traces nothing hears no client legs, and every other report of the call alike") {
+  const auto reports = [](bool client_legs_wanted) {
+    ProxyBed bed;
+    bed.observer.client_legs_wanted = client_legs_wanted;
+    bed.start();
+    place_inbound_call(bed, kAlice, "sbc1.contoso.com");
+    bed.simulation.run_until(9_s);
+    return bed.observer.lines;
+  };
+  const auto is_client_join = [](const std::string& line) {
+    return line.starts_with(std::string("joined ") + kCallId + " client:");
+  };
+  const Strings traced = reports(true);
+  const Strings untraced = reports(false);
+  CHECK(std::count_if(traced.begin(), traced.end(), is_client_join) == 3);  // desktop, mobile, web
+  CHECK(std::none_of(untraced.begin(), untraced.end(), is_client_join));
+  Strings traced_without_client_joins = traced;
+  std::erase_if(traced_without_client_joins, is_client_join);
+  CHECK(untraced == traced_without_client_joins);
+  CHECK(has_line_starting(untraced, std::string("answered ") + kCallId + " by mobile @5240ms"));
+}
+
 TEST_CASE("an inbound call rings every endpoint on its own early dialog and the first to answer gets the call") {
   ProxyBed bed;
   bed.start();

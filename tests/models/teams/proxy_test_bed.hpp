@@ -256,7 +256,9 @@ class RecordingObserver final : public trace::CallObserver {
   void ended(std::string_view leg, sim::Time at) override {
     lines.push_back("ended " + std::string(leg) + " @" + sim::format_duration(at));
   }
+  bool wants_client_legs() const override { return client_legs_wanted; }
   std::vector<std::string> lines;
+  bool client_legs_wanted = true;
 };
 
 class RecordingListener final : public client::OutboundCallListener {
