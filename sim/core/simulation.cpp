@@ -81,44 +81,41 @@ TimerHandle Simulation::schedule_timer(Time at, ActorId owner, TimerCallback cal
   DRSIM_CHECK(owner < actors_.size(), "timer for an unknown actor");
   DRSIM_CHECK(callback != nullptr, "timer without a callback");
   std::uint32_t slot;
-  if (first_free_timer_ != kNoFreeTimer) {
-    slot = first_free_timer_;
-    first_free_timer_ = timers_[slot].next_free;
+  if (!free_timers_.empty()) {
+    slot = free_timers_.back();
+    free_timers_.pop_back();
   } else {
-    DRSIM_CHECK(timers_.size() < kSlotMask, "too many timers");
-    slot = static_cast<std::uint32_t>(timers_.size());
-    timers_.emplace_back();
+    DRSIM_CHECK(timer_stamps_.size() < kSlotMask, "too many timers");
+    slot = static_cast<std::uint32_t>(timer_stamps_.size());
+    timer_stamps_.push_back(kTimerFree);
+    timer_callbacks_.emplace_back();
   }
-  TimerSlot& timer = timers_[slot];
-  ++timer.generation;  // handles to this slot's earlier timers stop matching
-  timer.state = TimerState::Armed;
-  timer.callback = std::move(callback);
+  // A new generation: handles to this slot's earlier timers stop matching.
+  const std::uint32_t armed_stamp = ((timer_stamps_[slot] & kTimerGenerationMask) + kTimerGenerationStep) |
+                                    (callback.owns_resources() ? kTimerOwnsResources : 0) | kTimerArmed;
+  timer_stamps_[slot] = armed_stamp;
+  timer_callbacks_[slot] = std::move(callback);
   queue_.push(at.nanoseconds(), owner, slot | kTimerKind);
-  return TimerHandle(this, slot, timer.generation);
+  return TimerHandle(this, slot, armed_stamp);
 }
 
-void Simulation::cancel_timer(std::uint32_t slot, std::uint32_t generation) {
-  TimerSlot& timer = timers_[slot];
-  if (timer.generation != generation || timer.state != TimerState::Armed) return;
+void Simulation::cancel_timer(std::uint32_t slot, std::uint32_t armed_stamp) {
+  if (timer_stamps_[slot] != armed_stamp) return;  // fired, firing, cancelled or a newer timer
   // The queue entry stays and is dropped when it surfaces; the slot is recycled only then,
-  // so a stale entry can never fire a newer timer.
-  timer.state = TimerState::Cancelled;
-  timer.callback = nullptr;
-}
-
-bool Simulation::timer_pending(std::uint32_t slot, std::uint32_t generation) const {
-  const TimerSlot& timer = timers_[slot];
-  return timer.generation == generation && timer.state == TimerState::Armed;
+  // so a stale entry can never fire a newer timer. A callback that owns nothing is left to be
+  // overwritten: dropping it now would only cost a cache miss.
+  timer_stamps_[slot] = (armed_stamp & ~kTimerStateMask) | kTimerCancelled;
+  if (armed_stamp & kTimerOwnsResources) timer_callbacks_[slot] = nullptr;
 }
 
 void TimerHandle::cancel() {
   if (simulation_ == nullptr) return;
-  simulation_->cancel_timer(slot_, generation_);
+  simulation_->cancel_timer(slot_, armed_stamp_);
   simulation_ = nullptr;
 }
 
 bool TimerHandle::pending() const {
-  return simulation_ != nullptr && simulation_->timer_pending(slot_, generation_);
+  return simulation_ != nullptr && simulation_->timer_pending(slot_, armed_stamp_);
 }
 
 // Inline into the run loop: a posted event (the PHOLD kind) then costs no call of its own, and
@@ -166,9 +163,17 @@ RunResult Simulation::run_loop(std::int64_t end, bool advance_clock_to_end) {
     queue_.settle();
     // With many actors, loading an event's actor is a cache miss that would stall its dispatch:
     // request upcoming events' actors early, their table entries first, then the objects.
+    // A timer's slot is as cold: its stamp is requested with the actor's table entry, its
+    // callback (unless cancelled: most are) with the actor.
     if (const QueuedEvent* later = queue_.upcoming(kPrefetchAhead)) {
       __builtin_prefetch(&actors_[later->target]);
-      __builtin_prefetch(actors_[later[kPrefetchAhead / 2].target].get());  // kPrefetchAhead / 2 ahead
+      if ((later->argument & ~kSlotMask) == kTimerKind) __builtin_prefetch(&timer_stamps_[later->argument & kSlotMask]);
+      const QueuedEvent& nearer = later[kPrefetchAhead / 2];  // kPrefetchAhead / 2 ahead
+      __builtin_prefetch(actors_[nearer.target].get());
+      if ((nearer.argument & ~kSlotMask) == kTimerKind) {
+        const std::uint32_t slot = nearer.argument & kSlotMask;
+        if ((timer_stamps_[slot] & kTimerStateMask) == kTimerArmed) __builtin_prefetch(&timer_callbacks_[slot]);
+      }
     }
     if (stop_requested_ || (stop_condition_ && stop_condition_())) [[unlikely]] {
       result.reason = StopReason::StopRequested;
@@ -194,24 +199,19 @@ void Simulation::dispatch_delivery(const QueuedEvent& event) {
 
 void Simulation::dispatch_timer(const QueuedEvent& event) {
   const std::uint32_t slot = event.argument & kSlotMask;
-  auto release = [this, slot] {
-    timers_[slot].state = TimerState::Free;
-    timers_[slot].next_free = first_free_timer_;
-    first_free_timer_ = slot;
-  };
-  if (timers_[slot].state == TimerState::Cancelled) {
-    release();  // a tombstone: skipped, not counted
+  const std::uint32_t stamp = timer_stamps_[slot];
+  if ((stamp & kTimerStateMask) == kTimerCancelled) {
+    free_timer(slot);  // a tombstone: skipped, not counted
     return;
   }
-  DRSIM_CHECK(timers_[slot].state == TimerState::Armed, "timer slot in an impossible state");
-  timers_[slot].state = TimerState::Firing;
+  DRSIM_CHECK((stamp & kTimerStateMask) == kTimerArmed, "timer slot in an impossible state");
+  timer_stamps_[slot] = (stamp & ~kTimerStateMask) | kTimerFiring;
   // Moved out first: the callback may schedule timers (growing the table) or drop its own
   // handle, and must not be destroyed while it runs.
-  const TimerCallback callback = std::move(timers_[slot].callback);
-  timers_[slot].callback = nullptr;
+  TimerCallback callback = std::move(timer_callbacks_[slot]);
   ++events_executed_;
   callback();
-  release();
+  free_timer(slot);
 }
 
 }  // namespace sim

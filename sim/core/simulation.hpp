@@ -134,13 +134,15 @@ class Simulation {
   };
   using OwnedActor = std::unique_ptr<Actor, DestroyActor>;
 
-  enum class TimerState : std::uint8_t { Free, Armed, Firing, Cancelled };
-  struct TimerSlot {
-    TimerCallback callback;
-    std::uint32_t generation = 0;
-    std::uint32_t next_free = 0;
-    TimerState state = TimerState::Free;
-  };
+  // A timer slot's hot state is one 32-bit stamp: its state in the low bits, whether its
+  // callback owns resources, then a generation counted up at each arming. Cancel and the
+  // stale-entry check touch only this dense array, 16 slots a cache line; the callbacks (a line
+  // each) are touched to arm, to fire and to cancel one that owns resources.
+  enum TimerState : std::uint32_t { kTimerFree = 0, kTimerArmed = 1, kTimerFiring = 2, kTimerCancelled = 3 };
+  static constexpr std::uint32_t kTimerStateMask = 3;
+  static constexpr std::uint32_t kTimerOwnsResources = 4;
+  static constexpr std::uint32_t kTimerGenerationStep = 8;
+  static constexpr std::uint32_t kTimerGenerationMask = ~(kTimerGenerationStep - 1);
 
   // How many events ahead the run loop requests actors' table entries (and half as many ahead
   // the actors themselves): far enough for a memory load to arrive in time.
@@ -153,8 +155,12 @@ class Simulation {
   void dispatch(const QueuedEvent& event);
   void dispatch_delivery(const QueuedEvent& event);
   void dispatch_timer(const QueuedEvent& event);
-  void cancel_timer(std::uint32_t slot, std::uint32_t generation);
-  bool timer_pending(std::uint32_t slot, std::uint32_t generation) const;
+  void cancel_timer(std::uint32_t slot, std::uint32_t armed_stamp);
+  bool timer_pending(std::uint32_t slot, std::uint32_t armed_stamp) const { return timer_stamps_[slot] == armed_stamp; }
+  void free_timer(std::uint32_t slot) {
+    timer_stamps_[slot] = (timer_stamps_[slot] & kTimerGenerationMask) | kTimerFree;
+    free_timers_.push_back(slot);
+  }
 
   std::uint64_t seed_;
   std::int64_t now_ = 0;
@@ -169,9 +175,9 @@ class Simulation {
   std::vector<const std::string*> names_;                  // by id; points at actor_ids_ keys
   std::vector<Delivery> deliveries_;                       // payloads of queued deliveries
   std::vector<std::uint32_t> free_deliveries_;
-  std::vector<TimerSlot> timers_;
-  static constexpr std::uint32_t kNoFreeTimer = ~0u;
-  std::uint32_t first_free_timer_ = kNoFreeTimer;
+  std::vector<std::uint32_t> timer_stamps_;     // by timer slot
+  std::vector<TimerCallback> timer_callbacks_;  // by timer slot
+  std::vector<std::uint32_t> free_timers_;      // last freed first
   std::function<bool()> stop_condition_;
   std::vector<DeliveryObserver*> observers_;
 };

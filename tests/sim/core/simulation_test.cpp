@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -139,6 +142,106 @@ TEST_CASE("a timer callback may cancel its own handle and schedule new timers") 
   simulation.run();
   CHECK(fired == 5);
   CHECK(simulation.now() == 500_ms + 1_s + 2_s + 3_s + 4_s);
+}
+
+TEST_CASE("a timer handle moved and then dropped cancels its timer") {
+  std::vector<std::string> log;
+  Simulation simulation(1);
+  auto& actor = simulation.add_actor<Recorder>("a", log);
+  simulation.run_until(Time::zero());
+  log.clear();
+  TimerHandle kept = actor.timer(2_s, [&] { actor.note("kept"); });
+  {
+    TimerHandle original = actor.timer(1_s, [&] { actor.note("dropped"); });
+    TimerHandle moved = std::move(original);
+    CHECK_FALSE(original.pending());
+    CHECK(moved.pending());
+  }
+  simulation.run();
+  CHECK(log == std::vector<std::string>{"a:kept@2000000000"});
+}
+
+TEST_CASE("timer callbacks of every capture size run, and their captures are released") {
+  std::vector<std::string> log;
+  Simulation simulation(1);
+  auto& actor = simulation.add_actor<Recorder>("a", log);
+  simulation.run_until(Time::zero());
+  log.clear();
+  const auto owned = std::make_shared<int>(7);
+  std::array<std::uint64_t, 12> large{};  // 96 bytes: beyond the inline room
+  large.back() = 11;
+  std::unique_ptr<int> move_only = std::make_unique<int>(3);
+  const std::function<void()> wrapped = [&] { actor.note("wrapped"); };
+
+  auto small = actor.timer(1_s, [&actor] { actor.note("small"); });
+  auto with_string = actor.timer(2_s, [&actor, text = std::string(40, 'x')] { actor.note("string " + std::to_string(text.size())); });
+  auto with_large = actor.timer(3_s, [&actor, large, owned] { actor.note("large " + std::to_string(large.back() + *owned)); });
+  auto with_move_only = actor.timer(4_s, [&actor, value = std::move(move_only)] { actor.note("move-only " + std::to_string(*value)); });
+  auto with_function = actor.timer(5_s, wrapped);
+  auto cancelled_large = actor.timer(6_s, [&actor, large, owned] { actor.note("cancelled " + std::to_string(large.back())); });
+  auto cancelled_shared = actor.timer(6_s, [&actor, owned] { actor.note("cancelled " + std::to_string(*owned)); });
+  CHECK(owned.use_count() == 4);
+  cancelled_large.cancel();
+  cancelled_shared.cancel();
+  CHECK(owned.use_count() == 2);  // a cancelled timer's captures go at once, not when its entry surfaces
+  simulation.run();
+  CHECK(owned.use_count() == 1);  // and a fired one's after it ran
+  CHECK(log == std::vector<std::string>{"a:small@1000000000", "a:string 40@2000000000", "a:large 18@3000000000",
+                                        "a:move-only 3@4000000000", "a:wrapped@5000000000"});
+}
+
+TEST_CASE("an empty std::function is refused as a timer callback") {
+  TimerCallback from_empty = std::function<void()>();
+  CHECK(from_empty == nullptr);
+  TimerCallback callback = [] {};
+  TimerCallback moved = std::move(callback);
+  CHECK(callback == nullptr);
+  CHECK(moved != nullptr);
+}
+
+TEST_CASE("same-time timers fire in scheduling order, cancelled ones skipped, slots reused") {
+  std::vector<std::string> log;
+  Simulation simulation(1);
+  auto& actor = simulation.add_actor<Recorder>("a", log);
+  simulation.run_until(Time::zero());
+  log.clear();
+  std::vector<int> fired;
+  std::vector<TimerHandle> handles;
+  const std::array<std::uint64_t, 10> padding{};
+  for (int round = 0; round < 3; ++round) {
+    fired.clear();
+    handles.clear();
+    for (int index = 0; index < 300; ++index) {
+      if (index % 2 == 0) {
+        handles.push_back(actor.timer(1_s, [&fired, index] { fired.push_back(index); }));
+      } else {
+        handles.push_back(actor.timer(1_s, [&fired, index, padding] { fired.push_back(index + static_cast<int>(padding[0])); }));
+      }
+    }
+    for (std::size_t index = 0; index < handles.size(); index += 3) handles[index].cancel();
+    simulation.run();
+    std::vector<int> expected;
+    for (int index = 0; index < 300; ++index)
+      if (index % 3 != 0) expected.push_back(index);
+    CHECK(fired == expected);
+  }
+}
+
+TEST_CASE("a firing callback keeps its captures while it grows the timer table") {
+  std::vector<std::string> log;
+  Simulation simulation(1);
+  auto& actor = simulation.add_actor<Recorder>("a", log);
+  simulation.run_until(Time::zero());
+  std::vector<TimerHandle> spawned;
+  int spawned_fired = 0;
+  std::string seen;
+  auto spawner = actor.timer(1_s, [&, text = std::string(30, 'z')] {
+    for (int index = 0; index < 1000; ++index) spawned.push_back(actor.timer(1_s, [&spawned_fired] { ++spawned_fired; }));
+    seen = text;  // read after the table grew under it
+  });
+  simulation.run();
+  CHECK(seen == std::string(30, 'z'));
+  CHECK(spawned_fired == 1000);
 }
 
 TEST_CASE("a stale handle cannot cancel a newer timer that reuses its slot") {
