@@ -98,6 +98,14 @@ TEST_CASE("server matching compares sent-by with the host case-insensitively") {
       "Via: SIP/2.0/UDP 192.0.2.7:65535;branch=z9hG4bK8\r\n"
       "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
   CHECK(sip::server_key_of_request(ipv4)->sent_by == "192.0.2.7:65535");
+  // A sent-by longer than a key holds inline (sim::LookupKey) is built on the heap, same rules.
+  const sip::Message long_host = parse(
+      "OPTIONS sip:x@y SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS Edge-Proxy-Number-0042.Voice.Region-West.Contoso-Example.COM:5061;branch=z9hG4bK9\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+  const std::string expected = "edge-proxy-number-0042.voice.region-west.contoso-example.com:5061";
+  REQUIRE(expected.size() > sim::LookupKey::kInlineCapacity);
+  CHECK(sip::server_key_of_request(long_host)->sent_by == expected);
 }
 
 TEST_CASE("a request whose branch lacks the magic cookie gets no server key") {
