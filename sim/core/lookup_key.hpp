@@ -54,7 +54,6 @@ class LookupKey {
     return on_heap() ? heap_block() : std::string_view(bytes_, inline_size_);
   }
   operator std::string_view() const noexcept { return view(); }  // NOLINT(google-explicit-constructor)
-  std::string str() const { return std::string(view()); }
   const char* data() const noexcept { return view().data(); }
   std::size_t size() const noexcept { return view().size(); }
   bool empty() const noexcept { return size() == 0; }
