@@ -10,21 +10,15 @@ namespace sim {
 
 inline constexpr std::size_t kCacheLineBytes = 64;
 
+enum class PrefetchFor { Read, Write };  // Write: the lines are about to be written (read for ownership)
+
 // Every line of [object, object + bytes).
+template <PrefetchFor purpose = PrefetchFor::Read>
 inline void prefetch_lines(const void* object, std::size_t bytes) {
   const auto begin = reinterpret_cast<std::uintptr_t>(object) & ~(kCacheLineBytes - 1);
   const auto end = reinterpret_cast<std::uintptr_t>(object) + bytes;
   for (std::uintptr_t line = begin; line < end; line += kCacheLineBytes) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
-  }
-}
-
-// The same, for lines about to be written (a read for ownership).
-inline void prefetch_lines_for_write(void* object, std::size_t bytes) {
-  const auto begin = reinterpret_cast<std::uintptr_t>(object) & ~(kCacheLineBytes - 1);
-  const auto end = reinterpret_cast<std::uintptr_t>(object) + bytes;
-  for (std::uintptr_t line = begin; line < end; line += kCacheLineBytes) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
+    __builtin_prefetch(reinterpret_cast<const void*>(line), purpose == PrefetchFor::Write ? 1 : 0);
   }
 }
 

@@ -50,7 +50,7 @@ void ServerInviteTransaction::send_response(Message&& response) {
   DRSIM_CHECK(state_ == State::Proceeding, "a response from the TU after the final response");
   // Every path below moves the response into last_response_, 1,360 bytes of a transaction last
   // touched when its request arrived: request the lines together (sim/core/prefetch.hpp).
-  sim::prefetch_lines_for_write(&last_response_, sizeof last_response_);
+  sim::prefetch_lines<sim::PrefetchFor::Write>(&last_response_, sizeof last_response_);
   trying_deadline_.cancel();
   if (code >= 300) return send_final_failure(std::move(response));
   if (code >= 200) return send_success(std::move(response));
