@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -129,28 +130,26 @@ class PayloadTypeSet {
   std::vector<int> others_;
 };
 
-// The payload types sip::keep_only_codec_names keeps for `trunk_codecs`: those whose a=rtpmap in
-// a media section, or whose static encoding (RFC 3551 §6), is one of them. Chosen over all media
-// sections at once, as it does.
-PayloadTypeSet trunk_payload_types(const sip::SdpLineViews& split, std::span<const std::string> trunk_codecs) {
+// The payload types sip::keep_only_codec_names keeps in one media section for `trunk_codecs`:
+// those whose a=rtpmap in the section (`section`: the lines after its m= line), or whose static
+// encoding (RFC 3551 §6), is one of them. Per section, as it does: a dynamic payload type names
+// a codec only within its own m= section (RFC 4566 §6).
+PayloadTypeSet trunk_payload_types(const sip::SdpMediaLine& media, std::span<const sip::SdpLineView> section,
+                                   std::span<const std::string> trunk_codecs) {
   const auto wanted = [&](std::string_view encoding) {
     return std::any_of(trunk_codecs.begin(), trunk_codecs.end(),
                        [&](std::string_view name) { return sip::iequals(name, encoding); });
   };
   PayloadTypeSet kept;
-  for (const sip::SdpMediaLine& media : split.media_lines) {
-    sip::SdpWords formats(media.formats);
-    for (std::string_view format; formats.next(format);) {
-      const std::optional<int> payload_type = sip::format_payload_type(format);
-      if (!payload_type || kept.contains(*payload_type)) continue;
-      const std::string_view encoding = sip::static_payload_encoding(*payload_type);
-      if (!encoding.empty() && wanted(encoding)) kept.insert(*payload_type);
-    }
+  sip::SdpWords formats(media.formats);
+  for (std::string_view format; formats.next(format);) {
+    const std::optional<int> payload_type = sip::format_payload_type(format);
+    if (!payload_type || kept.contains(*payload_type)) continue;
+    const std::string_view encoding = sip::static_payload_encoding(*payload_type);
+    if (!encoding.empty() && wanted(encoding)) kept.insert(*payload_type);
   }
-  bool in_media = false;
-  for (const sip::SdpLineView& line : split.lines) {
-    in_media = in_media || line.type == 'm';
-    if (!in_media || line.type != 'a' || !line.value.starts_with("rtpmap:")) continue;
+  for (const sip::SdpLineView& line : section) {
+    if (line.type != 'a' || !line.value.starts_with("rtpmap:")) continue;
     // An rtpmap for a payload type already kept can add nothing: its payload type is read
     // first, which costs less than the whole rtpmap.
     const std::optional<int> payload_type = sip::codec_attribute_payload_type(line.value);
@@ -203,7 +202,8 @@ SdpRewriter::SdpRewriter(const net::IpAddress& media_address, std::span<const st
 std::optional<std::string> SdpRewriter::for_trunk(std::string_view sdp) const {
   const auto split = sip::split_sdp_lines(sdp);
   if (!split.ok()) return std::nullopt;
-  const PayloadTypeSet kept = trunk_payload_types(split.value(), trunk_codecs_);
+  const std::vector<sip::SdpLineView>& lines = split.value().lines;
+  PayloadTypeSet kept;  // the current media section's
   const auto format_kept = [&kept](std::string_view format) {
     const std::optional<int> payload_type = sip::format_payload_type(format);
     return !payload_type || kept.contains(*payload_type);
@@ -213,9 +213,13 @@ std::optional<std::string> SdpRewriter::for_trunk(std::string_view sdp) const {
   // one keeps all its codecs, since an m= line without formats is not SDP (RFC 4566 §5.14).
   bool filter_codecs = false;
   std::size_t media_index = 0;
-  for (const sip::SdpLineView& line : split.value().lines) {
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    const sip::SdpLineView& line = lines[index];
     if (line.type == 'm') {
       const sip::SdpMediaLine& media = split.value().media_lines[media_index++];
+      std::size_t section_end = index + 1;
+      while (section_end < lines.size() && lines[section_end].type != 'm') ++section_end;
+      kept = trunk_payload_types(media, std::span(lines).subspan(index + 1, section_end - index - 1), trunk_codecs_);
       filter_codecs = false;
       sip::SdpWords formats(media.formats);
       for (std::string_view format; !filter_codecs && formats.next(format);) filter_codecs = format_kept(format);

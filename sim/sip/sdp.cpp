@@ -421,29 +421,38 @@ void strip_ice_candidates(SessionDescription& sdp) {
   for (MediaDescription& media : sdp.media) std::erase_if(media.lines, is_candidate);
 }
 
-void keep_only_codecs(SessionDescription& sdp, std::span<const int> payload_types) {
+namespace {
+
+void keep_only_codecs_in(MediaDescription& media, std::span<const int> payload_types) {
   const auto kept = [&](int pt) {
     return std::find(payload_types.begin(), payload_types.end(), pt) != payload_types.end();
   };
-  for (MediaDescription& media : sdp.media) {
-    std::erase_if(media.formats, [&](const std::string& format) {
-      const std::optional<int> pt = format_payload_type(format);
-      return pt && !kept(*pt);
-    });
-    std::erase_if(media.lines, [&](const SdpLine& line) {
-      if (line.type != 'a') return false;
-      const std::optional<int> pt = codec_attribute_payload_type(line.value);
-      return pt && !kept(*pt);
-    });
-  }
+  std::erase_if(media.formats, [&](const std::string& format) {
+    const std::optional<int> pt = format_payload_type(format);
+    return pt && !kept(*pt);
+  });
+  std::erase_if(media.lines, [&](const SdpLine& line) {
+    if (line.type != 'a') return false;
+    const std::optional<int> pt = codec_attribute_payload_type(line.value);
+    return pt && !kept(*pt);
+  });
+}
+
+}  // namespace
+
+void keep_only_codecs(SessionDescription& sdp, std::span<const int> payload_types) {
+  for (MediaDescription& media : sdp.media) keep_only_codecs_in(media, payload_types);
 }
 
 void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_view> names) {
-  std::vector<int> keep;
   const auto wanted = [&](std::string_view encoding) {
     return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, encoding); });
   };
-  for (const MediaDescription& media : sdp.media) {
+  // RFC 4566 §6 (rtpmap is a media-level attribute) and RFC 3264 §5.1: a dynamic payload type
+  // names a codec within its own m= section, so each section's kept set is its own.
+  std::vector<int> keep;
+  for (MediaDescription& media : sdp.media) {
+    keep.clear();
     for (const SdpRtpMap& map : media.rtpmaps()) {
       if (wanted(map.encoding)) keep.push_back(map.payload_type);
     }
@@ -453,8 +462,8 @@ void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_
         keep.push_back(*pt);
       }
     }
+    keep_only_codecs_in(media, keep);
   }
-  keep_only_codecs(sdp, keep);
 }
 
 }  // namespace sip

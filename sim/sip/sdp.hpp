@@ -166,7 +166,9 @@ void strip_ice_candidates(SessionDescription& sdp);
 // Keeps only the listed payload types on every m= line, with their rtpmap, fmtp and rtcp-fb lines.
 void keep_only_codecs(SessionDescription& sdp, std::span<const int> payload_types);
 // Same, choosing by encoding name (case-insensitive: "PCMU", "telephone-event"); static payload
-// types without an rtpmap (0 PCMU, 8 PCMA, 9 G722, 18 G729, 13 CN) are recognised too.
+// types without an rtpmap (0 PCMU, 8 PCMA, 9 G722, 18 G729, 13 CN) are recognised too. Each m=
+// section keeps the payload types its own rtpmaps name: 96 may be telephone-event in one and
+// opus in the next.
 void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_view> names);
 
 }  // namespace sip

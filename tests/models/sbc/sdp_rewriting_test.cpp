@@ -65,6 +65,22 @@ TEST_CASE("a media section with none of the trunk codecs keeps its own") {
   CHECK(sdp->find("m=audio 52394 RTP/SAVP 104\r\na=rtpmap:104 SILK/16000\r\n") != std::string::npos);
 }
 
+TEST_CASE("each media section keeps the payload types its own rtpmaps give the trunk codecs") {
+  // 96 is telephone-event in the first section and opus in the second (RFC 4566 §6: rtpmap is
+  // per media): the second section must not keep opus because the first kept 96.
+  const std::string two_sections =
+      "v=0\r\no=- 1 0 IN IP4 52.115.100.31\r\ns=-\r\nc=IN IP4 52.115.100.31\r\nt=0 0\r\n"
+      "m=audio 52394 RTP/SAVP 0 96\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\n"
+      "m=audio 52396 RTP/SAVP 96 0\r\na=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n"
+      "a=rtpmap:0 PCMU/8000\r\n";
+  const auto sdp = sbc::sdp_for_trunk(two_sections, address("203.0.113.10"), kTrunkCodecs);
+  REQUIRE(sdp);
+  CHECK(sdp->find("m=audio 52394 RTP/SAVP 0 96\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\n") !=
+        std::string::npos);
+  CHECK(sdp->find("m=audio 52396 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n") != std::string::npos);
+  CHECK(sdp->find("opus") == std::string::npos);
+}
+
 TEST_CASE("SDP toward Microsoft names the SBC in c= and keeps everything else") {
   const std::string carrier =
       "v=0\r\no=carrier 7 0 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n"

@@ -107,6 +107,21 @@ TEST_CASE("keeping only some codecs drops the other payload types with their rtp
   CHECK(sdp->media[0].formats == std::vector<std::string>{});
 }
 
+TEST_CASE("codecs are kept by name within each media section") {
+  // 96 is telephone-event in the first section and opus in the second (RFC 4566 §6).
+  auto sdp = sip::parse_sdp(
+      "v=0\r\no=- 1 0 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+      "m=audio 4000 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n"
+      "m=audio 4002 RTP/AVP 96 8\r\na=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n");
+  REQUIRE(sdp.ok());
+  const std::array<std::string_view, 2> names = {"PCMA", "telephone-event"};
+  sip::keep_only_codec_names(sdp.value(), names);
+  CHECK(sdp->media[0].formats == std::vector<std::string>{"96"});
+  CHECK(sdp->media[1].formats == std::vector<std::string>{"8"});
+  CHECK(sdp->media[1].rtpmaps().empty());
+  CHECK(!sdp->media[1].fmtp(96).has_value());
+}
+
 TEST_CASE("malformed SDP is reported with its line") {
   auto missing_version = sip::parse_sdp("o=- 1 1 IN IP4 1.2.3.4\r\n");
   REQUIRE(!missing_version.ok());
