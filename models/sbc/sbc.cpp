@@ -24,7 +24,8 @@ Sbc::FixedTexts Sbc::fixed_texts(const SbcSettings& settings) {
   const std::string tls_sent_by = settings.fqdn + ":" + std::to_string(settings.port);
   texts.microsoft_via = "SIP/2.0/TLS " + tls_sent_by + ";branch=";
   texts.trunk_via = "SIP/2.0/UDP " + texts.host + ":" + std::to_string(kTrunkSipPort) + ";branch=";
-  texts.microsoft_contact_host = tls_sent_by + ";transport=tls>";
+  const std::string& contact_fqdn = settings.contact_fqdn.empty() ? settings.fqdn : settings.contact_fqdn;
+  texts.microsoft_contact_host = contact_fqdn + ":" + std::to_string(settings.port) + ";transport=tls>";
   texts.trunk_contact_host = texts.host + ":" + std::to_string(kTrunkSipPort) + ">";
   for (const std::string& method : settings.allow) texts.allow.append(texts.allow.empty() ? "" : ", ").append(method);
   return texts;

@@ -19,7 +19,8 @@
 // Wire contract shared with models/pstn and the proxy of models/teams (Wave 2 brief):
 //  * Microsoft side, TLS: the SBC listens at ip:port; it reaches a proxy at <fqdn>:5061 over a
 //    connection it opens or reuses, with Via "SIP/2.0/TLS <sbc fqdn>:<port>", Contact
-//    "<sip:[number@]<sbc fqdn>:<port>;transport=tls>", Request-URI
+//    "<sip:[number@]<contact fqdn>:<port>;transport=tls>" (contact fqdn: settings' contact_fqdn,
+//    by default the SBC's fqdn), Request-URI
 //    "sip:+E164@<proxy fqdn>:5061;user=phone" (INVITE) or "sip:<proxy fqdn>:5061" (OPTIONS).
 //    In-dialog requests use the dialog's connection while it lasts, else the next hop's FQDN
 //    (Dialog::next_hop(): top Record-Route, else Contact).
@@ -66,6 +67,9 @@ enum class RetryAfterHandling : std::uint8_t {
 
 struct SbcSettings {
   std::string fqdn;                                // e.g. "sbc1.contoso.com"
+  // The host of its Contact toward Microsoft; empty: fqdn. Another name is a misconfiguration
+  // Microsoft sees (spec 504 table, "Unable to deliver ACK" rows).
+  std::string contact_fqdn;
   net::IpAddress ip;
   std::uint16_t port = 5061;                       // TLS toward Microsoft (any port is allowed)
   const net::Certificate* certificate = nullptr;   // read at every handshake: faults edit it
@@ -249,7 +253,7 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
     std::string trunk_host;              // the trunk's address as a URI host (empty without a trunk)
     std::string microsoft_via;           // "SIP/2.0/TLS <fqdn>:<port>;branch="
     std::string trunk_via;               // "SIP/2.0/UDP <host>:5060;branch="
-    std::string microsoft_contact_host;  // "<fqdn>:<port>;transport=tls>"
+    std::string microsoft_contact_host;  // "<contact fqdn>:<port>;transport=tls>"
     std::string trunk_contact_host;      // "<host>:5060>"
     std::string allow;                   // settings_.allow, comma-separated
   };

@@ -149,6 +149,11 @@ std::optional<std::string> host_name(const std::string& value) {
   return toml_quoted(value) + " is not a host name such as \"sbc1.contoso.com\"";
 }
 
+std::optional<std::string> host_name_or_empty(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return host_name(value);
+}
+
 std::optional<std::string> certificate_name(const std::string& value) {
   // RFC 2818 §3.1: "*" may stand for a label or part of one; the rest is a host name.
   std::string without_wildcards = value;

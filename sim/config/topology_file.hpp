@@ -83,6 +83,7 @@ struct Sbc {
   std::string name;
   std::string site;
   std::string fqdn;
+  std::string contact_fqdn;  // empty: fqdn
   net::IpAddress ip;
   std::uint16_t port = 5061;
   std::string certificate;  // a Certificate's name

@@ -252,6 +252,7 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
   for (const config::Sbc& config_sbc : topology.sbcs) {
     sbc::SbcSettings settings;
     settings.fqdn = config_sbc.fqdn;
+    settings.contact_fqdn = config_sbc.contact_fqdn;
     settings.ip = config_sbc.ip;
     settings.port = config_sbc.port;
     const auto certificate = certificate_by_name_.find(config_sbc.certificate);

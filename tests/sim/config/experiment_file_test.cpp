@@ -233,7 +233,7 @@ replications = 3
 "output.pcap" = [false]
 "carrier.carrier1" = [1]
 "workload.0.rate" = []
-)")) == "E:8:1: error: sweep path \"sbc.sbc1.options_intervl\": no key \"options_intervl\" in [[sbc]] (known: name, site, fqdn, ip, port, "
+)")) == "E:8:1: error: sweep path \"sbc.sbc1.options_intervl\": no key \"options_intervl\" in [[sbc]] (known: name, site, fqdn, contact_fqdn, ip, port, "
         "certificate, allow, options_interval, proxies, media_bypass, trunk, failover_time, failover_response_codes, t1, t2, t4, "
         "tcp_syn_timeouts, tls_handshake_round_trips)\n"
         "E:9:1: error: sweep path \"sbc.sbc9.options_interval\": no entry of [[sbc]] is named or numbered \"sbc9\"\n"

@@ -84,6 +84,7 @@ TEST_CASE("keys left out take their declared defaults") {
   CHECK(topology.microsoft.ring_timeout == 20_s);
   const Sbc& sbc = topology.sbcs[0];
   CHECK(sbc.port == 5061);
+  CHECK(sbc.contact_fqdn.empty());  // the SBC's Contact names its fqdn
   CHECK(sbc.failover_time == 10_s);
   CHECK(sbc.failover_response_codes == std::vector<std::int64_t>{408, 503, 504});
   CHECK(sbc.host.t1 == 500_ms);
@@ -107,6 +108,7 @@ latency = "20ms"
 name = "sbc2"
 site = "hq"
 fqdn = "sbc2.contoso.com"
+contact_fqdn = "sbc2-old.contoso.com"
 ip = "203.0.113.11"
 certificate = "c1"
 t1 = "250ms"
@@ -125,6 +127,7 @@ sbcs = ["sbc2", "sbc1"]
   CHECK(topology.microsoft.ring_timeout == 30_s);
   CHECK(topology.resolver.latency == 20_ms);
   const Sbc& sbc2 = topology.sbcs.at(1);
+  CHECK(sbc2.contact_fqdn == "sbc2-old.contoso.com");
   CHECK(sbc2.host.t1 == 250_ms);
   CHECK(sbc2.host.t2 == 4_s);
   CHECK(sbc2.host.tcp_syn_timeouts == std::vector<sim::Time>{1_s, 3_s});
@@ -156,6 +159,8 @@ TEST_CASE("wrong types and bad values say what the key needs") {
         "F:" + line(6) + ":6: error: key \"ip\": \"203.0.113.300\" is not an IPv4 or IPv6 address\n");
   CHECK(problems_with("interval.toml", sbc + "ip = \"203.0.113.11\"\noptions_interval = \"1 minute\"\n") ==
         "F:" + line(7) + ":20: error: key \"options_interval\": duration \"1 minute\": missing unit (use ns, us, ms, s, m, min, h or d)\n");
+  CHECK(problems_with("contact.toml", sbc + "ip = \"203.0.113.11\"\ncontact_fqdn = \"sbc2 old.contoso.com\"\n") ==
+        "F:" + line(7) + ":16: error: key \"contact_fqdn\": \"sbc2 old.contoso.com\" is not a host name such as \"sbc1.contoso.com\"\n");
   CHECK(problems_with("zero-interval.toml", sbc + "ip = \"203.0.113.11\"\noptions_interval = \"0s\"\n") ==
         "F:" + line(7) + ":20: error: key \"options_interval\": must be longer than 0s\n");
   CHECK(problems_with("loss.toml", "[[site]]\nname = \"far\"\n[[link]]\na = \"ms\"\nb = \"far\"\nlatency = \"1ms\"\nloss = 1.5\n") ==

@@ -144,9 +144,10 @@ numbers = ["+12065550200"]
 // tables (without [output].dir: the runner is given the folder).
 struct Bed {
   trace_test::TemporaryFolder folder;
+  std::string topology = kTopology;  // a test may edit it before running
 
   config::Scenario load(const std::string& body, const std::string& duration = "2min") {
-    trace_test::write_file(folder / "e2e-topology.toml", kTopology);
+    trace_test::write_file(folder / "e2e-topology.toml", topology);
     trace_test::write_file(folder / "experiment.toml", "[experiment]\nname = \"e2e\"\ntopology = \"e2e-topology.toml\"\n"
                                                          "seed = 7\nstart = \"2026-12-01T09:00:00Z\"\nduration = \"" +
                                                              duration + "\"\n\n" + body);

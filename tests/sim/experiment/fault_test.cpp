@@ -91,6 +91,43 @@ TEST_CASE("each row of the 504 table comes out of its fault with the exact phras
   }
 }
 
+TEST_CASE("an SBC whose Contact names another host gets the ACK rows of the 504 table") {
+  // The SBC answers Microsoft's INVITE with a Contact on `contact_fqdn`; Microsoft sends the ACK
+  // there (no Record-Route), over a new connection to that name, and the caller hears why it
+  // could not (spec 504 table, "Unable to deliver ACK: ...").
+  struct AckRow {
+    std::string name;
+    std::string dns;  // records added to the topology
+    std::uint32_t ms_code;
+    std::string phrase;
+  };
+  const std::vector<AckRow> rows{
+      {"the Contact's name does not resolve", "", 569015, "No such host is known"},
+      {"the Contact's name resolves to the SBC, whose certificate does not name it",
+       "[[dns]]\nname = \"sbc1-old.contoso.com\"\ntype = \"A\"\nvalue = \"203.0.113.10\"\n", 569002,
+       "Outbound TLS negotiation failed; Wrong target principal name configured. HRESULT=0x80090322 CERT_E_WRONG_USAGE"},
+  };
+  for (const AckRow& row : rows) {
+    CAPTURE(row.name);
+    e2e::Bed bed;
+    const std::string sbc1 = "fqdn = \"sbc1.contoso.com\"\n";
+    REQUIRE(bed.topology.find(sbc1) != std::string::npos);
+    bed.topology.replace(bed.topology.find(sbc1), sbc1.size(), sbc1 + "contact_fqdn = \"sbc1-old.contoso.com\"\n");
+    bed.topology += row.dns;
+    const auto outcome = bed.run(outbound_call("10s") + "[output]\npcap = false\nevents = false\n");
+    REQUIRE(outcome.calls.size() == 1);
+    const trace::CallRecord& call = outcome.calls[0];
+    CHECK(call.final_sip_code == 504);
+    CHECK(call.final_ms_code == std::optional<std::uint32_t>(row.ms_code));
+    CHECK(call.final_sip_phrase == "Unable to deliver ACK: " + row.phrase);
+  }
+  // With `contact_fqdn` left out the SBC's Contact is its FQDN and the same call connects.
+  e2e::Bed plain;
+  const auto connected = plain.run(outbound_call("10s") + "[output]\npcap = false\nevents = false\n");
+  REQUIRE(connected.calls.size() == 1);
+  CHECK(connected.calls[0].final_sip_code == 200);
+}
+
 TEST_CASE("a trunk refused to one datacenter is retried from another, which connects") {
   // The SBC's firewall rejects amer only (an ACL that lacks one Microsoft address, facts §1.5).
   e2e::Bed bed;
