@@ -6,29 +6,20 @@
 #include <optional>
 #include <string_view>
 
-#include "models/firewall/address_prefix.hpp"
+#include "sim/net/address_prefix.hpp"
 #include "sim/net/packet_filter.hpp"
+#include "sim/net/port_range.hpp"
 
 namespace firewall {
 
 enum class TrafficDirection : std::uint8_t { Any, Inbound, Outbound };
 
-struct PortRange {
-  std::uint16_t first = 0;
-  std::uint16_t last = 65535;
-
-  static PortRange single(std::uint16_t port) { return PortRange{port, port}; }
-  // "5061" or "5060-5061" (both ends included); nullopt for anything else or a reversed range.
-  static std::optional<PortRange> parse(std::string_view text);
-  bool contains(std::uint16_t port) const { return first <= port && port <= last; }
-};
-
 struct FirewallRule {
   net::FilterVerdict action = net::FilterVerdict::Allow;  // allow, drop or reject
   TrafficDirection direction = TrafficDirection::Any;
   std::optional<net::TransportProtocol> protocol;         // nullopt: UDP and TCP (TLS is TCP)
-  std::optional<AddressPrefix> peer;                      // nullopt: any remote address
-  PortRange local_ports;                                  // default: every port
+  std::optional<net::AddressPrefix> peer;                 // nullopt: any remote address
+  net::PortRange local_ports;                             // default: every port
 
   // The peer is the far end and the local port this host's end: the source and the destination
   // port for an inbound packet, the destination and the source port for an outbound one.

@@ -102,7 +102,7 @@ void FaultInjector::apply(std::size_t index) {
       firewall::FirewallRule rule = firewall::FirewallRule::matching_everything(action);
       if (!fault.peer.empty()) {
         const auto address = deployment_.network().host(host_of(fault.peer)).description.addresses.front();
-        rule.peer = firewall::AddressPrefix::single(address);
+        rule.peer = net::AddressPrefix::single(address);
       }
       firewall_faults_[index] = deployment_.firewall(host_of(fault.target)).apply_fault(rule);
       break;

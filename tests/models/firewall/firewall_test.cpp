@@ -2,10 +2,10 @@
 
 #include <doctest/doctest.h>
 
-using firewall::AddressPrefix;
+using net::AddressPrefix;
 using firewall::Firewall;
 using firewall::FirewallRule;
-using firewall::PortRange;
+using net::PortRange;
 using firewall::TrafficDirection;
 using net::FilterVerdict;
 using net::TransportProtocol;

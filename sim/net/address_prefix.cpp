@@ -1,8 +1,8 @@
-#include "models/firewall/address_prefix.hpp"
+#include "sim/net/address_prefix.hpp"
 
 #include <charconv>
 
-namespace firewall {
+namespace net {
 namespace {
 
 int address_bits(net::IpFamily family) { return family == net::IpFamily::V4 ? 32 : 128; }
@@ -52,4 +52,4 @@ bool AddressPrefix::contains(const net::IpAddress& address) const {
 
 std::string AddressPrefix::text() const { return network_.text() + "/" + std::to_string(length_); }
 
-}  // namespace firewall
+}  // namespace net

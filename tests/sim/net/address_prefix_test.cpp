@@ -1,8 +1,8 @@
-#include "models/firewall/address_prefix.hpp"
+#include "sim/net/address_prefix.hpp"
 
 #include <doctest/doctest.h>
 
-using firewall::AddressPrefix;
+using net::AddressPrefix;
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include "sim/net/ip_address.hpp"
 
-namespace firewall {
+namespace net {
 
 class AddressPrefix {
  public:
@@ -31,4 +31,4 @@ class AddressPrefix {
   int length_ = 0;
 };
 
-}  // namespace firewall
+}  // namespace net
