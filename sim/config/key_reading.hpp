@@ -65,6 +65,7 @@ std::optional<std::string> e164_number(const std::string& value);     // "+" and
 std::optional<std::string> not_empty(const std::string& value);
 std::optional<std::string> host_name(const std::string& value);         // "sbc1.contoso.com"
 std::optional<std::string> host_name_or_empty(const std::string& value);  // empty: "use the default"
+std::optional<std::string> port_range_or_empty(const std::string& value);  // "5061", "5060-5061"
 std::optional<std::string> certificate_name(const std::string& value);  // also "*.contoso.com"
 std::optional<std::string> number_prefix(const std::string& value);     // "+", "+1425"
 }  // namespace checks

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "sim/net/port_range.hpp"
+
 namespace config {
 
 void FileReader::report(const toml::source_region& where, std::string message) {
@@ -152,6 +154,11 @@ std::optional<std::string> host_name(const std::string& value) {
 std::optional<std::string> host_name_or_empty(const std::string& value) {
   if (value.empty()) return std::nullopt;
   return host_name(value);
+}
+
+std::optional<std::string> port_range_or_empty(const std::string& value) {
+  if (value.empty() || net::PortRange::parse(value)) return std::nullopt;
+  return toml_quoted(value) + " is not a port (0 to 65535) or a range such as \"5060-5061\"";
 }
 
 std::optional<std::string> certificate_name(const std::string& value) {

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "sim/config/topology_schema.hpp"
+#include "sim/net/address_prefix.hpp"
 
 namespace config {
 namespace {
@@ -227,6 +228,22 @@ class TopologyChecker {
     for (std::size_t i = 0; i < topology_.carriers.size(); ++i) {
       declare_actor(topology_.carriers[i].name, "[[carrier]]", "carrier", i);
       refer(sites_, topology_.carriers[i].site, {"carrier", i, "site"}, "site");
+    }
+    for (std::size_t i = 0; i < topology_.datacenters.size(); ++i) check_firewall_peers(topology_.datacenters[i].host, "datacenter", i);
+    for (std::size_t i = 0; i < topology_.sbcs.size(); ++i) check_firewall_peers(topology_.sbcs[i].host, "sbc", i);
+    for (std::size_t i = 0; i < topology_.carriers.size(); ++i) check_firewall_peers(topology_.carriers[i].host, "carrier", i);
+  }
+
+  // A rule's peer is an address block, or a host the file declares (every actor is one).
+  void check_firewall_peers(const HostSettings& host, std::string_view array, std::size_t index) {
+    for (std::size_t r = 0; r < host.firewall.size(); ++r) {
+      const std::string& peer = host.firewall[r].peer;
+      if (peer.empty() || net::AddressPrefix::parse(peer) || actors_.contains(peer)) continue;
+      std::string known;
+      for (const auto& [name, declared] : actors_) known += (known.empty() ? "" : ", ") + name;
+      report(at({array, index, "firewall", r, "peer"}), "peer",
+             toml_quoted(peer) + " is neither an address or CIDR block nor an [[sbc]], [[datacenter]] or [[carrier]] name (known: " +
+                 known + ")");
     }
   }
 

@@ -38,9 +38,37 @@ std::span<const EnumEntry<Transport>> EnumNames<Transport>::entries() {
   return kEntries;
 }
 
+std::span<const EnumEntry<FirewallAction>> EnumNames<FirewallAction>::entries() {
+  static constexpr std::array<EnumEntry<FirewallAction>, 3> kEntries{{
+      {FirewallAction::Allow, "allow", "let the packet through"},
+      {FirewallAction::Drop, "drop", "discard it silently: a TCP connect times out"},
+      {FirewallAction::Reject, "reject", "answer with a reset (TCP) or ICMP port unreachable (UDP)"},
+  }};
+  return kEntries;
+}
+
+std::span<const EnumEntry<FirewallDirection>> EnumNames<FirewallDirection>::entries() {
+  static constexpr std::array<EnumEntry<FirewallDirection>, 3> kEntries{{
+      {FirewallDirection::Any, "any", "packets either way"},
+      {FirewallDirection::Inbound, "inbound", "packets arriving at this host"},
+      {FirewallDirection::Outbound, "outbound", "packets this host sends"},
+  }};
+  return kEntries;
+}
+
+std::span<const EnumEntry<FirewallProtocol>> EnumNames<FirewallProtocol>::entries() {
+  static constexpr std::array<EnumEntry<FirewallProtocol>, 3> kEntries{{
+      {FirewallProtocol::Any, "any", "UDP and TCP"},
+      {FirewallProtocol::Udp, "udp", "UDP"},
+      {FirewallProtocol::Tcp, "tcp", "TCP, TLS included"},
+  }};
+  return kEntries;
+}
+
 std::string_view to_string(DnsRecordType type) { return enum_name(type); }
 std::string_view to_string(EndpointKind kind) { return enum_name(kind); }
 std::string_view to_string(Transport transport) { return enum_name(transport); }
+std::string_view to_string(FirewallAction action) { return enum_name(action); }
 
 template <>
 std::vector<std::string> record_names(const Link& link) {
@@ -65,6 +93,8 @@ std::vector<Field<Record>> with_host_keys(std::vector<Field<Record>> fields) {
                        "the wait after each TCP SYN before the next; after the last one the connect fails", {.non_empty = true, .check = positive}));
   fields.push_back(key("tls_handshake_round_trips", &Record::host, &HostSettings::tls_handshake_round_trips,
                        "round trips of a TLS handshake before the first SIP message (2 for TLS 1.2, 1 for TLS 1.3)", {.check = at_least_one}));
+  fields.push_back(key("firewall", &Record::host, &HostSettings::firewall,
+                       "its firewall's rules, in priority order: the first a packet matches decides; none matching lets it through"));
   return fields;
 }
 
@@ -172,6 +202,22 @@ const Schema<Endpoint>& TableSchema<Endpoint>::get() {
        key("answer_after", &Endpoint::answer_after, "from the INVITE to the client answering, when it answers"),
        key("answer", &Endpoint::answer, "whether this client answers at all")},
       "`endpoints` entries");
+  return schema;
+}
+
+const Schema<FirewallRuleEntry>& TableSchema<FirewallRuleEntry>::get() {
+  static const Schema<FirewallRuleEntry> schema(
+      "a firewall entry",
+      "One rule of a host's firewall, as an inline table in `firewall` of [[sbc]], [[datacenter]] or [[carrier]]. Rules are stateless: "
+      "each packet is judged alone, so replies need a rule of their own.",
+      {key("action", &FirewallRuleEntry::action, "what a matching packet meets", {.required = true}),
+       key("direction", &FirewallRuleEntry::direction, "which packets the rule looks at"),
+       key("protocol", &FirewallRuleEntry::protocol, "which transport"),
+       key("peer", &FirewallRuleEntry::peer,
+           "the far end: an [[sbc]], [[datacenter]] or [[carrier]] name, an address or a CIDR block such as \"52.112.0.0/14\"; empty for any"),
+       key("ports", &FirewallRuleEntry::ports, "this host's end: a port or a range such as \"5060-5061\"; empty for any",
+           {.check = port_range_or_empty})},
+      "`firewall` entries");
   return schema;
 }
 

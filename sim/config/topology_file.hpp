@@ -19,6 +19,20 @@
 namespace config {
 
 // RFC 3261 Table 4 timers plus the host's TCP and TLS set-up, for each actor that speaks SIP.
+enum class FirewallAction { Allow, Drop, Reject };
+enum class FirewallDirection { Any, Inbound, Outbound };
+enum class FirewallProtocol { Any, Udp, Tcp };
+
+// One rule of a host's firewall (models/firewall): the first rule a packet matches decides,
+// fault rules above them all; a packet no rule matches passes.
+struct FirewallRuleEntry {
+  FirewallAction action = FirewallAction::Allow;
+  FirewallDirection direction = FirewallDirection::Any;
+  FirewallProtocol protocol = FirewallProtocol::Any;
+  std::string peer;   // an [[sbc]], [[datacenter]] or [[carrier]] name, an address or a CIDR block; empty: any
+  std::string ports;  // this host's port, or a range "5060-5061"; empty: any
+};
+
 struct HostSettings {
   sim::Time t1 = sim::Time::from_milliseconds(500);  // RTT estimate
   sim::Time t2 = sim::Time::from_seconds(4);         // longest retransmit interval
@@ -31,6 +45,7 @@ struct HostSettings {
                                              sim::Time::from_seconds(4), sim::Time::from_seconds(8),
                                              sim::Time::from_seconds(16), sim::Time::from_seconds(32)};
   std::int64_t tls_handshake_round_trips = 2;  // TLS 1.2 full handshake (1 for TLS 1.3)
+  std::vector<FirewallRuleEntry> firewall;     // in priority order; none: everything passes
 };
 
 struct Site {
@@ -185,6 +200,7 @@ sim::Result<TopologyFile, Diagnostics> load_topology_file(const std::filesystem:
 std::string_view to_string(DnsRecordType type);
 std::string_view to_string(EndpointKind kind);
 std::string_view to_string(Transport transport);
+std::string_view to_string(FirewallAction action);
 
 // Who a phone number belongs to: a Teams user (listed or in a block) of tenants[index], or
 // carriers[index].

@@ -18,6 +18,18 @@ template <>
 struct EnumNames<Transport> {
   static std::span<const EnumEntry<Transport>> entries();
 };
+template <>
+struct EnumNames<FirewallAction> {
+  static std::span<const EnumEntry<FirewallAction>> entries();
+};
+template <>
+struct EnumNames<FirewallDirection> {
+  static std::span<const EnumEntry<FirewallDirection>> entries();
+};
+template <>
+struct EnumNames<FirewallProtocol> {
+  static std::span<const EnumEntry<FirewallProtocol>> entries();
+};
 
 // clang-format off
 template <> struct TableSchema<Site> { static const Schema<Site>& get(); };
@@ -28,6 +40,7 @@ template <> struct TableSchema<Certificate> { static const Schema<Certificate>& 
 template <> struct TableSchema<Datacenter> { static const Schema<Datacenter>& get(); };
 template <> struct TableSchema<Sbc> { static const Schema<Sbc>& get(); };
 template <> struct TableSchema<Endpoint> { static const Schema<Endpoint>& get(); };
+template <> struct TableSchema<FirewallRuleEntry> { static const Schema<FirewallRuleEntry>& get(); };
 template <> struct TableSchema<TeamsUser> { static const Schema<TeamsUser>& get(); };
 template <> struct TableSchema<UserBlock> { static const Schema<UserBlock>& get(); };
 template <> struct TableSchema<VoiceRoute> { static const Schema<VoiceRoute>& get(); };

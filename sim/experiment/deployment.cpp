@@ -82,6 +82,7 @@ sim::Result<std::unique_ptr<Deployment>, std::string> Deployment::build(sim::Sim
   deployment->build_tenants(topology);
   if (auto problem = deployment->build_actors(topology, observer)) return sim::Failure{std::move(*problem)};
   deployment->apply_link_mtus(topology);
+  deployment->install_firewall_rules(topology);
   return deployment;
 }
 
@@ -308,6 +309,35 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
     }
   }
   return std::nullopt;
+}
+
+void Deployment::install_firewall_rules(const config::TopologyFile& topology) {
+  for (const config::Datacenter& datacenter : topology.datacenters) install_firewall_rules(datacenter.name, datacenter.host.firewall);
+  for (const config::Sbc& sbc : topology.sbcs) install_firewall_rules(sbc.name, sbc.host.firewall);
+  for (const config::Carrier& carrier : topology.carriers) install_firewall_rules(carrier.name, carrier.host.firewall);
+}
+
+void Deployment::install_firewall_rules(const std::string& host_name, const std::vector<config::FirewallRuleEntry>& rules) {
+  if (rules.empty()) return;
+  firewall::Firewall& host_firewall = firewall(*network_->find_host(host_name));
+  for (const config::FirewallRuleEntry& entry : rules) {
+    firewall::FirewallRule rule;
+    rule.action = entry.action == config::FirewallAction::Allow  ? net::FilterVerdict::Allow
+                  : entry.action == config::FirewallAction::Drop ? net::FilterVerdict::Drop
+                                                                 : net::FilterVerdict::Reject;
+    rule.direction = entry.direction == config::FirewallDirection::Inbound    ? firewall::TrafficDirection::Inbound
+                     : entry.direction == config::FirewallDirection::Outbound ? firewall::TrafficDirection::Outbound
+                                                                              : firewall::TrafficDirection::Any;
+    if (entry.protocol == config::FirewallProtocol::Udp) rule.protocol = net::TransportProtocol::Udp;
+    if (entry.protocol == config::FirewallProtocol::Tcp) rule.protocol = net::TransportProtocol::Tcp;
+    // The file was checked: a peer is an address block or a host's name (config/topology_checks.cpp).
+    if (!entry.peer.empty()) {
+      rule.peer = net::AddressPrefix::parse(entry.peer);
+      if (!rule.peer) rule.peer = net::AddressPrefix::single(network_->host(*network_->find_host(entry.peer)).description.addresses.front());
+    }
+    if (!entry.ports.empty()) rule.local_ports = *net::PortRange::parse(entry.ports);
+    host_firewall.add_rule(rule);
+  }
 }
 
 void Deployment::apply_link_mtus(const config::TopologyFile& topology) {

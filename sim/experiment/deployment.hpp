@@ -104,6 +104,9 @@ class Deployment {
                                                  const net::IpAddress& address, sim::ActorId actor,
                                                  const config::HostSettings& settings);
   void apply_link_mtus(const config::TopologyFile& topology);
+  // Each host's configured firewall rules, once every host exists (a rule may name any of them).
+  void install_firewall_rules(const config::TopologyFile& topology);
+  void install_firewall_rules(const std::string& host_name, const std::vector<config::FirewallRuleEntry>& rules);
 
   sim::Simulation& simulation_;
   std::unique_ptr<net::Network> network_;

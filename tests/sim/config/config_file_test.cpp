@@ -77,7 +77,7 @@ TEST_CASE("the key reference documents every table and key and fault kind") {
   const std::string reference = key_reference_markdown();
   for (const std::string_view heading :
        {"### [topology]", "### [microsoft]", "### [resolver]", "### [[site]]", "### [[link]]", "### [[dns]]", "### [[ca]]", "### [[certificate]]",
-        "### [[datacenter]]", "### [[sbc]]", "### [[tenant]]", "### [[tenant.user]]", "### `endpoints` entries", "### [[tenant.users]]",
+        "### [[datacenter]]", "### [[sbc]]", "### [[tenant]]", "### [[tenant.user]]", "### `endpoints` entries", "### `firewall` entries", "### [[tenant.users]]",
         "### [[tenant.route]]", "### [[carrier]]", "### [experiment]", "### [[call]]", "### [[workload]]", "### [[fault]]", "### [sweep]",
         "### [output]", "## Fault kinds"}) {
     CAPTURE(heading);

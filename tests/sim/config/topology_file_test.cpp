@@ -111,6 +111,11 @@ fqdn = "sbc2.contoso.com"
 contact_fqdn = "sbc2-old.contoso.com"
 ip = "203.0.113.11"
 certificate = "c1"
+firewall = [
+  { action = "allow", direction = "inbound", protocol = "tcp", peer = "52.112.0.0/14", ports = "5061" },
+  { action = "reject", peer = "dc1" },
+  { action = "drop" },
+]
 t1 = "250ms"
 tcp_syn_timeouts = ["1s", "3s"]
 tls_handshake_round_trips = 1
@@ -128,6 +133,19 @@ sbcs = ["sbc2", "sbc1"]
   CHECK(topology.resolver.latency == 20_ms);
   const Sbc& sbc2 = topology.sbcs.at(1);
   CHECK(sbc2.contact_fqdn == "sbc2-old.contoso.com");
+  REQUIRE(sbc2.host.firewall.size() == 3);
+  CHECK(sbc2.host.firewall[0].action == FirewallAction::Allow);
+  CHECK(sbc2.host.firewall[0].direction == FirewallDirection::Inbound);
+  CHECK(sbc2.host.firewall[0].protocol == FirewallProtocol::Tcp);
+  CHECK(sbc2.host.firewall[0].peer == "52.112.0.0/14");
+  CHECK(sbc2.host.firewall[0].ports == "5061");
+  CHECK(sbc2.host.firewall[1].peer == "dc1");
+  // Left out: both directions, both transports, any peer, any port.
+  CHECK(sbc2.host.firewall[2].action == FirewallAction::Drop);
+  CHECK(sbc2.host.firewall[2].direction == FirewallDirection::Any);
+  CHECK(sbc2.host.firewall[2].protocol == FirewallProtocol::Any);
+  CHECK(sbc2.host.firewall[2].peer.empty());
+  CHECK(sbc2.host.firewall[2].ports.empty());
   CHECK(sbc2.host.t1 == 250_ms);
   CHECK(sbc2.host.t2 == 4_s);
   CHECK(sbc2.host.tcp_syn_timeouts == std::vector<sim::Time>{1_s, 3_s});
@@ -161,6 +179,9 @@ TEST_CASE("wrong types and bad values say what the key needs") {
         "F:" + line(7) + ":20: error: key \"options_interval\": duration \"1 minute\": missing unit (use ns, us, ms, s, m, min, h or d)\n");
   CHECK(problems_with("contact.toml", sbc + "ip = \"203.0.113.11\"\ncontact_fqdn = \"sbc2 old.contoso.com\"\n") ==
         "F:" + line(7) + ":16: error: key \"contact_fqdn\": \"sbc2 old.contoso.com\" is not a host name such as \"sbc1.contoso.com\"\n");
+  CHECK(problems_with("firewall.toml", sbc + "ip = \"203.0.113.11\"\nfirewall = [{ action = \"deny\", ports = \"5061-5060\" }]\n") ==
+        "F:" + line(7) + ":24: error: key \"action\": \"deny\" is not one of \"allow\", \"drop\", \"reject\"\n"
+        "F:" + line(7) + ":40: error: key \"ports\": \"5061-5060\" is not a port (0 to 65535) or a range such as \"5060-5061\"\n");
   CHECK(problems_with("zero-interval.toml", sbc + "ip = \"203.0.113.11\"\noptions_interval = \"0s\"\n") ==
         "F:" + line(7) + ":20: error: key \"options_interval\": must be longer than 0s\n");
   CHECK(problems_with("loss.toml", "[[site]]\nname = \"far\"\n[[link]]\na = \"ms\"\nb = \"far\"\nlatency = \"1ms\"\nloss = 1.5\n") ==
@@ -209,6 +230,10 @@ TEST_CASE("references to tables that do not exist are errors") {
         "F:" + line(7) + ":9: error: key \"trunk\": no [[carrier]] named \"carrier9\" (known: carrier1)\n");
   CHECK(problems_with("route.toml", "[[tenant.route]]\nname = \"all\"\nsbcs = [\"sbc1\", \"sbc9\"]\n") ==
         "F:" + line(3) + ":17: error: key \"sbcs\": no [[sbc]] named \"sbc9\" (known: sbc1)\n");
+  CHECK(problems_with("firewall-peer.toml", "[[datacenter]]\nname = \"dc2\"\nsite = \"ms\"\nip = \"52.114.7.24\"\nfqdns = [\"sip3.pstnhub.microsoft.com\"]\n"
+                                            "firewall = [{ action = \"drop\", peer = \"sbc9\" }]\n") ==
+        "F:" + line(6) + ":39: error: key \"peer\": \"sbc9\" is neither an address or CIDR block nor an [[sbc]], [[datacenter]] or "
+                         "[[carrier]] name (known: carrier1, dc1, dc2, sbc1)\n");
 }
 
 TEST_CASE("values that only make sense together are checked together") {

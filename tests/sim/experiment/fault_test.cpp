@@ -30,6 +30,24 @@ std::string outbound_call(const std::string& at) {
 }
 
 const std::string kDisconnectFirst = fault("4s", "sbc_tls_disconnected", "sbc1");
+const std::string kNoTraces = "[output]\npcap = false\nevents = false\n";
+
+// Adds `lines` to sbc1's table in the bed's topology.
+void add_to_sbc1(e2e::Bed& bed, const std::string& lines) {
+  const std::string sbc1 = "fqdn = \"sbc1.contoso.com\"\n";
+  const std::size_t at = bed.topology.find(sbc1);
+  REQUIRE(at != std::string::npos);
+  bed.topology.insert(at + sbc1.size(), lines);
+}
+
+// amer could not reach sbc1 and handed the call to emea, which set it up in `setup_delay`.
+void check_set_up_through_emea(const trace::CallRecord& call, Time setup_delay) {
+  CHECK(call.final_sip_code == 200);
+  CHECK(call.datacenter == "emea");
+  CHECK(call.failovers == 1);
+  REQUIRE(call.setup_delay.has_value());
+  CHECK(*call.setup_delay == setup_delay);
+}
 const std::string kTwoCalls = outbound_call("10s") + outbound_call("40s");
 
 struct Row {
@@ -80,7 +98,7 @@ TEST_CASE("each row of the 504 table comes out of its fault with the exact phras
   for (const Row& row : rows) {
     CAPTURE(row.name);
     e2e::Bed bed;
-    const auto outcome = bed.run(row.faults + kTwoCalls + "[output]\npcap = false\nevents = false\n", "out", "2min");
+    const auto outcome = bed.run(row.faults + kTwoCalls + kNoTraces, "out", "2min");
     REQUIRE(outcome.calls.size() == 2);
     const trace::CallRecord& call = outcome.calls[row.call];
     CHECK(call.final_sip_code == 504);
@@ -110,11 +128,9 @@ TEST_CASE("an SBC whose Contact names another host gets the ACK rows of the 504 
   for (const AckRow& row : rows) {
     CAPTURE(row.name);
     e2e::Bed bed;
-    const std::string sbc1 = "fqdn = \"sbc1.contoso.com\"\n";
-    REQUIRE(bed.topology.find(sbc1) != std::string::npos);
-    bed.topology.replace(bed.topology.find(sbc1), sbc1.size(), sbc1 + "contact_fqdn = \"sbc1-old.contoso.com\"\n");
+    add_to_sbc1(bed, "contact_fqdn = \"sbc1-old.contoso.com\"\n");
     bed.topology += row.dns;
-    const auto outcome = bed.run(outbound_call("10s") + "[output]\npcap = false\nevents = false\n");
+    const auto outcome = bed.run(outbound_call("10s") + kNoTraces);
     REQUIRE(outcome.calls.size() == 1);
     const trace::CallRecord& call = outcome.calls[0];
     CHECK(call.final_sip_code == 504);
@@ -123,7 +139,7 @@ TEST_CASE("an SBC whose Contact names another host gets the ACK rows of the 504 
   }
   // With `contact_fqdn` left out the SBC's Contact is its FQDN and the same call connects.
   e2e::Bed plain;
-  const auto connected = plain.run(outbound_call("10s") + "[output]\npcap = false\nevents = false\n");
+  const auto connected = plain.run(outbound_call("10s") + kNoTraces);
   REQUIRE(connected.calls.size() == 1);
   CHECK(connected.calls[0].final_sip_code == 200);
 }
@@ -133,16 +149,29 @@ TEST_CASE("a trunk refused to one datacenter is retried from another, which conn
   e2e::Bed bed;
   const auto outcome = bed.run(kDisconnectFirst + fault("5s", "firewall_reject", "sbc1", "peer = \"amer\"\n") + kTwoCalls);
   REQUIRE(outcome.calls.size() == 2);
-  const trace::CallRecord& call = outcome.calls[1];
-  CHECK(call.final_sip_code == 200);
-  CHECK(call.datacenter == "emea");
-  CHECK(call.failovers == 1);
   // Client to amer 50 ms; amer's SYN is reset (a round trip of 2 x 10 ms); amer hands the call to
   // emea over the backbone (10 + 40 ms through contoso-hq); emea connects (TCP 2 x 40, TLS
   // 4 x 40 ms), the INVITE reaches the carrier (40 + 2), which answers after 5 s, and the 200 and
   // the client's CallAccepted come back (2 + 40 + 50).
-  REQUIRE(call.setup_delay.has_value());
-  CHECK(*call.setup_delay == Time::from_milliseconds(50 + 20 + 50 + 80 + 160 + 40 + 2 + 5000 + 2 + 40 + 50));
+  check_set_up_through_emea(outcome.calls[1], Time::from_milliseconds(50 + 20 + 50 + 80 + 160 + 40 + 2 + 5000 + 2 + 40 + 50));
+}
+
+TEST_CASE("an SBC firewall rule in the topology that rejects one datacenter sends calls through the other") {
+  // The same ACL as the firewall_reject fault with a peer, configured from the start: amer never
+  // gets a connection to sbc1 (not even for its OPTIONS); a call placed through amer is refused,
+  // handed to emea and set up over emea's pooled connection. By name or by address block alike.
+  for (const std::string peer : {"amer", "52.114.132.0/24"}) {
+    CAPTURE(peer);
+    e2e::Bed bed;
+    add_to_sbc1(bed, "firewall = [{ action = \"reject\", direction = \"inbound\", protocol = \"tcp\", peer = \"" + peer +
+                         "\", ports = \"5061\" }]\n");
+    const auto outcome = bed.run(outbound_call("10s") + kNoTraces);
+    REQUIRE(outcome.calls.size() == 1);
+    // Client to amer 50 ms; amer's SYN is reset (2 x 10 ms); the hand-over to emea (10 + 40 ms);
+    // emea's INVITE on its pooled connection (40 ms) reaches the carrier (2 ms), which answers
+    // after 5 s; the 200 and the client's CallAccepted come back (2 + 40 + 50 ms).
+    check_set_up_through_emea(outcome.calls[0], Time::from_milliseconds(50 + 20 + 50 + 40 + 2 + 5000 + 2 + 40 + 50));
+  }
 }
 
 TEST_CASE("a connection lost after the SBC rang ends the call without trying again") {
