@@ -45,7 +45,7 @@ struct HostSettings {
                                              sim::Time::from_seconds(4), sim::Time::from_seconds(8),
                                              sim::Time::from_seconds(16), sim::Time::from_seconds(32)};
   std::int64_t tls_handshake_round_trips = 2;  // TLS 1.2 full handshake (1 for TLS 1.3)
-  std::vector<FirewallRuleEntry> firewall;     // in priority order; none: everything passes
+  std::vector<FirewallRuleEntry> firewall = {};  // in priority order; none: everything passes
 };
 
 struct Site {
