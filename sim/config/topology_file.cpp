@@ -390,13 +390,19 @@ std::int64_t user_count(const Tenant& tenant) {
 std::string summarize(const TopologyFile& topology) {
   std::int64_t users = 0;
   for (const Tenant& tenant : topology.tenants) users += user_count(tenant);
+  std::size_t firewall_rules = 0;
+  for (const Datacenter& datacenter : topology.datacenters) firewall_rules += datacenter.host.firewall.size();
+  for (const Sbc& sbc : topology.sbcs) firewall_rules += sbc.host.firewall.size();
+  for (const Carrier& carrier : topology.carriers) firewall_rules += carrier.host.firewall.size();
+  // Rules are named only when there are some: most topologies have none.
+  const std::string rules = firewall_rules == 0 ? "" : ", " + count_of(firewall_rules, "firewall rule", "firewall rules");
   return "topology " + topology.name + ": " + count_of(topology.sites.size(), "site", "sites") + ", " +
          count_of(topology.links.size(), "link", "links") + ", " + count_of(topology.dns_records.size(), "DNS record", "DNS records") + ", " +
          count_of(topology.certificate_authorities.size(), "CA", "CAs") + ", " +
          count_of(topology.certificates.size(), "certificate", "certificates") + ", " +
          count_of(topology.datacenters.size(), "datacenter", "datacenters") + ", " + count_of(topology.sbcs.size(), "SBC", "SBCs") + ", " +
          count_of(topology.tenants.size(), "tenant", "tenants") + ", " + count_of(static_cast<std::size_t>(users), "user", "users") + ", " +
-         count_of(topology.carriers.size(), "carrier", "carriers");
+         count_of(topology.carriers.size(), "carrier", "carriers") + rules;
 }
 
 }  // namespace config

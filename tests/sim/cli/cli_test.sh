@@ -99,7 +99,7 @@ check "explain of a non-number exits 2" test $code -eq 2
 
 # drsim validate: a topology or an experiment (with its topology); 0 and what it holds, or 2
 # and every problem at file:line:column.
-contoso="topology contoso-basic: 5 sites, 4 links, 1 DNS record, 1 CA, 1 certificate, 3 datacenters, 1 SBC, 1 tenant, 2001 users, 1 carrier"
+contoso="topology contoso-basic: 5 sites, 4 links, 1 DNS record, 1 CA, 1 certificate, 3 datacenters, 1 SBC, 1 tenant, 2001 users, 1 carrier, 5 firewall rules"
 "$drsim" validate "$root/topologies/contoso-basic.toml" >"$work/validate.out"; code=$?
 check "validate: a topology exits 0" test $code -eq 0
 check "validate: ... and says what it holds" grep -qxF "ok: $contoso" "$work/validate.out"

@@ -40,7 +40,7 @@ TEST_CASE("every shipped topology and experiment validates") {
 TEST_CASE("validate tells topologies from experiments and says what they hold") {
   const auto topology = validate_config_file(config_test::source_path("topologies/contoso-basic.toml"));
   REQUIRE(topology.ok());
-  const std::string contoso = "topology contoso-basic: 5 sites, 4 links, 1 DNS record, 1 CA, 1 certificate, 3 datacenters, 1 SBC, 1 tenant, 2001 users, 1 carrier";
+  const std::string contoso = "topology contoso-basic: 5 sites, 4 links, 1 DNS record, 1 CA, 1 certificate, 3 datacenters, 1 SBC, 1 tenant, 2001 users, 1 carrier, 5 firewall rules";
   CHECK(topology.value() == contoso);
   const auto experiment = validate_config_file(config_test::source_path("experiments/quickstart.toml"));
   REQUIRE(experiment.ok());
