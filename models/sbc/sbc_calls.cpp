@@ -289,7 +289,8 @@ void Sbc::start_answer_retransmission(Call& call) {
   call.ack_deadline = start_timer(settings_.timers.t1 * 64, [this, number] {
     if (Call* late = find_call(number)) hang_up(*late);
   });
-  if (call.uas.microsoft) return;  // TLS is reliable: nothing to retransmit
+  // "independent of whatever transport protocols are used" (§13.3.1.4): over TLS too, since the
+  // 2xx is end to end and a hop beyond Microsoft's proxy may lose it.
   call.answer_interval = settings_.timers.t1;
   call.answer_retransmission = start_timer(call.answer_interval, [this, number] { on_answer_retransmission(number); });
 }

@@ -71,6 +71,35 @@ TEST_CASE("an outbound call is relayed to the carrier and its answers back to Mi
                                                          "datacenter " + microsoft_leg + " emea-ams"});
 }
 
+TEST_CASE("the 200 toward Microsoft is retransmitted over TLS until its ACK and the call ends without one") {
+  // §13.3.1.4: the UAS core retransmits its 2xx "independent of whatever transport protocols are
+  // used" (the 2xx is end to end; a hop beyond Microsoft's proxy may lose it).
+  SbcBed bed;
+  bed.emea.ack_answers = false;
+  bed.carrier.invite_scripts = {{{1_s, 180, "pstn"}, {3_s, 200, "pstn", "", kCarrierAnswer}}};
+  microsoft_calls(bed);
+  bed.simulation.run_until(40_s);
+  const std::vector<std::string> answers = only(bed.emea.heard, "200 INVITE");
+  REQUIRE(answers.size() >= 5);
+  // Sent at 4.080 s, again after 0.5, 1, 2, 4, 4... s (T1 doubling up to T2).
+  CHECK(std::vector<std::string>(answers.begin(), answers.begin() + 5) ==
+        std::vector<std::string>{"200 INVITE @4090ms", "200 INVITE @4590ms", "200 INVITE @5590ms", "200 INVITE @7590ms",
+                                 "200 INVITE @11590ms"});
+  // No ACK within 64*T1 = 32 s: the session is ended on both legs.
+  CHECK(only(bed.emea.heard, "BYE").size() == 1);
+  CHECK(only(bed.carrier.heard, "BYE").size() == 1);
+  CHECK(bed.sbc.calls_in_progress() == 0);
+}
+
+TEST_CASE("the ACK stops the 200's retransmissions toward Microsoft") {
+  SbcBed bed;
+  bed.carrier.invite_scripts = {{{1_s, 180, "pstn"}, {3_s, 200, "pstn", "", kCarrierAnswer}}};
+  microsoft_calls(bed);
+  bed.simulation.run_until(40_s);
+  CHECK(only(bed.emea.heard, "200 INVITE") == std::vector<std::string>{"200 INVITE @4090ms"});
+  CHECK(only(bed.carrier.heard, "BYE").empty());
+}
+
 TEST_CASE("the INVITE to the carrier follows the wire contract toward the trunk") {
   SbcBed bed;
   bed.carrier.invite_scripts = {{{1_s, 180, "pstn"}}};
