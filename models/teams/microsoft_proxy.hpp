@@ -174,6 +174,8 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
     std::optional<sip::DialogId> dialog;
     sim::TimerHandle ring_timer;
     sim::TimerHandle ack_timer;
+    sim::TimerHandle answer_retransmission;  // §13.3.1.4: the 200 again until the ACK
+    sim::Time answer_interval;
   };
   struct Rejection {
     int sip_code = 0;
@@ -199,6 +201,7 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   void on_inbound_cancel(const sip::TransactionKey& key, const sip::Message& cancel);
   void on_ring_timeout(const std::string& call_id);
   void on_ack_timeout(const std::string& call_id);
+  void on_answer_retransmission(std::uint64_t reference);
   sip::Message inbound_response(const InboundCall& call, int sip_code, std::string_view to_tag) const;
   void stop_ringing(const InboundCall& call, std::optional<std::size_t> except);
   void end_inbound(std::string_view call_id);

@@ -181,8 +181,12 @@ void MicrosoftProxy::on_endpoint_accepted(std::string_view call_id, InboundCall&
   call.dialog = dialogs_.insert(std::move(dialog).value()).id();
   layer_->respond(call.invite_key, std::move(ok));
   stop_ringing(call, fork);
-  // RFC 3261 §13.3.1.4: a UAS that gets no ACK within 64*T1 ends the dialog with a BYE.
+  // RFC 3261 §13.3.1.4: a UAS that gets no ACK within 64*T1 ends the dialog with a BYE, and
+  // retransmits its 2xx until then, "independent of whatever transport protocols are used".
   call.ack_timer = start_timer(settings_.timers.t1 * 64, [this, id = std::string(call_id)] { on_ack_timeout(id); });
+  call.answer_interval = settings_.timers.t1;
+  call.answer_retransmission =
+      start_timer(call.answer_interval, [this, reference = call.reference] { on_answer_retransmission(reference); });
   if (observer_ != nullptr) observer_->answered(call_id, endpoint_kind_text(call.forks[fork].kind), now());
 }
 
@@ -191,6 +195,22 @@ void MicrosoftProxy::on_inbound_ack(const sip::Message& ack) {
   if (call == nullptr || call->state != InboundCall::State::Accepted) return;  // e.g. the ACK of a re-INVITE
   call->state = InboundCall::State::Confirmed;
   call->ack_timer.cancel();
+  call->answer_retransmission.cancel();
+}
+
+void MicrosoftProxy::on_answer_retransmission(std::uint64_t reference) {
+  // Found by its client reference: a timer capturing a number allocates nothing.
+  const auto found = inbound_by_reference_.find(reference);
+  if (found == inbound_by_reference_.end()) return;
+  InboundCall* call = &found->second->second;
+  if (call->state != InboundCall::State::Accepted) return;
+  // The same 200 again, built from the call rather than kept: most are ACKed within T1.
+  sip::Message ok = inbound_response(*call, 200, call->forks[*call->answered].to_tag);
+  ok.set_body("application/sdp", call->answer_sdp);
+  layer_->respond(call->invite_key, std::move(ok));
+  call->answer_interval = settings_.timers.doubled_up_to_t2(call->answer_interval);
+  call->answer_retransmission =
+      start_timer(call->answer_interval, [this, reference] { on_answer_retransmission(reference); });
 }
 
 void MicrosoftProxy::on_ack_timeout(const std::string& call_id) {

@@ -243,6 +243,14 @@ TEST_CASE("an SBC that never acknowledges the 200 gets a BYE after 64 T1 and the
   REQUIRE(byes.size() == 1);
   CHECK(byes[0]->at == 37330_ms);
   CHECK(byes[0]->message.request_uri().text() == "sip:+12065550100@sbc1.contoso.com:5061;transport=tls");
+  // §13.3.1.4: until then the 200 goes again, T1 doubling up to T2, over TLS as over UDP: it
+  // reaches the SBC at 5.25 s, then 0.5, 1, 2, 4, 4... s apart, the last 31.5 s after the first.
+  std::vector<std::string> answers;
+  for (const std::string& arrival : arrivals(bed.sbc().responses))
+    if (arrival.starts_with("200@")) answers.push_back(arrival);
+  CHECK(answers == std::vector<std::string>{"200@5250ms", "200@5750ms", "200@6750ms", "200@8750ms", "200@12750ms",
+                                            "200@16750ms", "200@20750ms", "200@24750ms", "200@28750ms", "200@32750ms",
+                                            "200@36750ms"});
   CHECK(bed.client(1).calls_in_progress() == 0);
   CHECK(has_line_starting(
       bed.observer.lines,
