@@ -240,7 +240,10 @@ class TopologyChecker {
       const std::string& peer = host.firewall[r].peer;
       if (peer.empty() || net::AddressPrefix::parse(peer) || actors_.contains(peer)) continue;
       std::string known;
-      for (const auto& [name, declared] : actors_) known += (known.empty() ? "" : ", ") + name;
+      std::size_t listed = 0;
+      for (auto actor = actors_.begin(); actor != actors_.end() && listed < 10; ++actor, ++listed)
+        known += (known.empty() ? "" : ", ") + actor->first;
+      if (actors_.size() > 10) known += ", ...";
       report(at({array, index, "firewall", r, "peer"}), "peer",
              toml_quoted(peer) + " is neither an address or CIDR block nor an [[sbc]], [[datacenter]] or [[carrier]] name (known: " +
                  known + ")");

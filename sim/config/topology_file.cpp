@@ -68,7 +68,6 @@ std::span<const EnumEntry<FirewallProtocol>> EnumNames<FirewallProtocol>::entrie
 std::string_view to_string(DnsRecordType type) { return enum_name(type); }
 std::string_view to_string(EndpointKind kind) { return enum_name(kind); }
 std::string_view to_string(Transport transport) { return enum_name(transport); }
-std::string_view to_string(FirewallAction action) { return enum_name(action); }
 
 template <>
 std::vector<std::string> record_names(const Link& link) {

@@ -18,7 +18,6 @@
 
 namespace config {
 
-// RFC 3261 Table 4 timers plus the host's TCP and TLS set-up, for each actor that speaks SIP.
 enum class FirewallAction { Allow, Drop, Reject };
 enum class FirewallDirection { Any, Inbound, Outbound };
 enum class FirewallProtocol { Any, Udp, Tcp };
@@ -33,6 +32,8 @@ struct FirewallRuleEntry {
   std::string ports;  // this host's port, or a range "5060-5061"; empty: any
 };
 
+// RFC 3261 Table 4 timers plus the host's TCP and TLS set-up and firewall, for each actor that
+// speaks SIP.
 struct HostSettings {
   sim::Time t1 = sim::Time::from_milliseconds(500);  // RTT estimate
   sim::Time t2 = sim::Time::from_seconds(4);         // longest retransmit interval
@@ -200,7 +201,6 @@ sim::Result<TopologyFile, Diagnostics> load_topology_file(const std::filesystem:
 std::string_view to_string(DnsRecordType type);
 std::string_view to_string(EndpointKind kind);
 std::string_view to_string(Transport transport);
-std::string_view to_string(FirewallAction action);
 
 // Who a phone number belongs to: a Teams user (listed or in a block) of tenants[index], or
 // carriers[index].

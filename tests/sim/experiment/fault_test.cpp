@@ -174,6 +174,22 @@ TEST_CASE("an SBC firewall rule in the topology that rejects one datacenter send
   }
 }
 
+TEST_CASE("a carrier firewall rule on outbound UDP to the SBC fails the PSTN's calls at once") {
+  // The carrier's own firewall rejects what it sends to sbc1's SIP port: its INVITE meets ICMP
+  // port unreachable, a transport error (RFC 3261 §18.4) its transaction reports as a 503
+  // (§8.1.3.1). The rule names the SBC by name, on the other side of the deployment.
+  e2e::Bed bed;
+  const std::string carrier1 = "name = \"carrier1\"\n";
+  const std::size_t at = bed.topology.find(carrier1);
+  REQUIRE(at != std::string::npos);
+  bed.topology.insert(at + carrier1.size(),
+                      "firewall = [{ action = \"reject\", direction = \"outbound\", protocol = \"udp\", peer = \"sbc1\" }]\n");
+  const auto outcome = bed.run("[[call]]\nat = \"10s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\n" + kNoTraces);
+  REQUIRE(outcome.calls.size() == 1);
+  CHECK(outcome.calls[0].final_sip_code == 503);
+  CHECK(outcome.calls[0].answered_by.empty());
+}
+
 TEST_CASE("a connection lost after the SBC rang ends the call without trying again") {
   // The INVITE went out on amer's pooled connection at 10.05 s and sbc1 rang; its TLS context
   // expires while the far end's 200 is in flight (it leaves sbc1 at 15.064 s). facts §1.5: no
