@@ -34,7 +34,7 @@ TEST_CASE("a key of up to 47 bytes sits in the object, a longer one on the heap"
 }
 
 TEST_CASE("copies, moves and assignments keep the bytes, inline or on the heap") {
-  for (const std::string text : {std::string("z9hG4bK3d878e46.1"), std::string(200, 'x')}) {
+  for (const std::string& text : {std::string("z9hG4bK3d878e46.1"), std::string(200, 'x')}) {
     CAPTURE(text.size());
     sim::LookupKey original(text);
     sim::LookupKey copy(original);
