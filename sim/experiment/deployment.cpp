@@ -311,6 +311,12 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
   return std::nullopt;
 }
 
+net::AddressPrefix Deployment::address_block_of(const std::string& host_name) const {
+  const auto host = network_->find_host(host_name);
+  DRSIM_CHECK(host.has_value(), "a firewall peer that is no host (load_scenario checks peers)");
+  return net::AddressPrefix::single(network_->host(*host).description.addresses.front());
+}
+
 void Deployment::install_firewall_rules(const config::TopologyFile& topology) {
   for (const config::Datacenter& datacenter : topology.datacenters) install_firewall_rules(datacenter.name, datacenter.host.firewall);
   for (const config::Sbc& sbc : topology.sbcs) install_firewall_rules(sbc.name, sbc.host.firewall);
@@ -333,7 +339,7 @@ void Deployment::install_firewall_rules(const std::string& host_name, const std:
     // The file was checked: a peer is an address block or a host's name (config/topology_checks.cpp).
     if (!entry.peer.empty()) {
       rule.peer = net::AddressPrefix::parse(entry.peer);
-      if (!rule.peer) rule.peer = net::AddressPrefix::single(network_->host(*network_->find_host(entry.peer)).description.addresses.front());
+      if (!rule.peer) rule.peer = address_block_of(entry.peer);
     }
     if (!entry.ports.empty()) rule.local_ports = *net::PortRange::parse(entry.ports);
     host_firewall.add_rule(rule);

@@ -25,6 +25,7 @@
 #include "sim/config/topology_file.hpp"
 #include "sim/core/result.hpp"
 #include "sim/core/simulation.hpp"
+#include "sim/net/address_prefix.hpp"
 #include "sim/net/certificate.hpp"
 #include "sim/net/network.hpp"
 #include "sim/net/tcp_transport.hpp"
@@ -82,6 +83,9 @@ class Deployment {
   net::Certificate* certificate(std::string_view name) const;         // a [[certificate]]
   net::Certificate* certificate_of_sbc(std::string_view sbc) const;   // the one an [[sbc]] presents
   firewall::Firewall& firewall(net::HostId host) { return *firewall_of_host_.at(host); }
+  // The block of the one address of the host named `host_name`: what a firewall rule whose peer
+  // names a host (topology rules, firewall faults with `peer`) matches.
+  net::AddressPrefix address_block_of(const std::string& host_name) const;
   sbc::Sbc& sbc(std::string_view name) const;
   teams::MicrosoftProxy& proxy(std::string_view datacenter) const;
 

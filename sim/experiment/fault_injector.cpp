@@ -100,10 +100,7 @@ void FaultInjector::apply(std::size_t index) {
       const auto action =
           fault.kind == config::FaultKind::FirewallDrop ? net::FilterVerdict::Drop : net::FilterVerdict::Reject;
       firewall::FirewallRule rule = firewall::FirewallRule::matching_everything(action);
-      if (!fault.peer.empty()) {
-        const auto address = deployment_.network().host(host_of(fault.peer)).description.addresses.front();
-        rule.peer = net::AddressPrefix::single(address);
-      }
+      if (!fault.peer.empty()) rule.peer = deployment_.address_block_of(fault.peer);
       firewall_faults_[index] = deployment_.firewall(host_of(fault.target)).apply_fault(rule);
       break;
     }
