@@ -203,6 +203,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   void on_ack_timeout(const std::string& call_id);
   void on_answer_retransmission(std::uint64_t reference);
   sip::Message inbound_response(const InboundCall& call, int sip_code, std::string_view to_tag) const;
+  // The 200 of an accepted call (answered fork's tag, answer_sdp): sent, and sent again until
+  // the ACK, from this one builder so the retransmissions are the same bytes.
+  sip::Message inbound_answer(const InboundCall& call) const;
   void stop_ringing(const InboundCall& call, std::optional<std::size_t> except);
   void end_inbound(std::string_view call_id);
   InboundCall* find_inbound(std::string_view call_id);

@@ -174,8 +174,7 @@ void MicrosoftProxy::on_endpoint_accepted(std::string_view call_id, InboundCall&
   call.answered = fork;
   call.ring_timer.cancel();
   call.answer_sdp = call.media_bypass ? sdp : call.media_sdp;
-  sip::Message ok = inbound_response(call, 200, call.forks[fork].to_tag);
-  ok.set_body("application/sdp", call.answer_sdp);
+  sip::Message ok = inbound_answer(call);
   auto dialog = sip::Dialog::create_as_uas(call.invite, ok);
   DRSIM_CHECK(dialog.ok(), "an INVITE the proxy accepted cannot form a dialog");
   call.dialog = dialogs_.insert(std::move(dialog).value()).id();
@@ -205,9 +204,7 @@ void MicrosoftProxy::on_answer_retransmission(std::uint64_t reference) {
   InboundCall* call = &found->second->second;
   if (call->state != InboundCall::State::Accepted) return;
   // The same 200 again, built from the call rather than kept: most are ACKed within T1.
-  sip::Message ok = inbound_response(*call, 200, call->forks[*call->answered].to_tag);
-  ok.set_body("application/sdp", call->answer_sdp);
-  layer_->respond(call->invite_key, std::move(ok));
+  layer_->respond(call->invite_key, inbound_answer(*call));
   call->answer_interval = settings_.timers.doubled_up_to_t2(call->answer_interval);
   call->answer_retransmission =
       start_timer(call->answer_interval, [this, reference] { on_answer_retransmission(reference); });
@@ -260,6 +257,12 @@ sip::Message MicrosoftProxy::inbound_response(const InboundCall& call, int sip_c
   // Wire contract: answers that create dialogs name the proxy FQDN the SBC dialled.
   if (sip_code > 100 && sip_code < 300) response.add_header("Contact", call.contact);
   return response;
+}
+
+sip::Message MicrosoftProxy::inbound_answer(const InboundCall& call) const {
+  sip::Message ok = inbound_response(call, 200, call.forks[*call.answered].to_tag);
+  ok.set_body("application/sdp", call.answer_sdp);
+  return ok;
 }
 
 void MicrosoftProxy::stop_ringing(const InboundCall& call, std::optional<std::size_t> except) {
