@@ -73,9 +73,10 @@ void MicrosoftProxy::on_receive(const sim::Delivery& delivery) {
   endpoint_->receive(delivery);
 }
 
-void MicrosoftProxy::set_other_datacenters(std::vector<OtherDatacenter> others) {
+void MicrosoftProxy::set_other_datacenters(std::vector<OtherDatacenter> others, const net::Network& network) {
   DRSIM_CHECK(other_datacenters_.empty(), "a Microsoft proxy was given the other datacenters twice");
   other_datacenters_ = std::move(others);
+  network_ = &network;
 }
 
 void MicrosoftProxy::on_client_signal(sim::ActorId source, const client::ClientSignal& signal) {

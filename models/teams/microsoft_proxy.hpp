@@ -48,7 +48,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +99,7 @@ struct OtherDatacenter {
   sim::ActorId proxy = 0;
   std::string name;
   sim::Time latency;  // one way
+  net::HostId host = 0;  // whether it is up (fault datacenter_down) is the backbone's knowledge
 };
 
 struct MicrosoftProxySettings {
@@ -134,9 +134,10 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   // Puts the proxy on its host (whose actor it is) and listens TLS on ip:5061, asking every
   // client for its certificate (mutual TLS, facts §2.1). Call once, before the run.
   void attach(net::UdpTransport& udp, net::TcpTransport& tcp, net::HostId host);
-  // The other datacenters, the first being the one this proxy hands a call to after a
-  // network-level failure (facts §1.5). Call once, before the run, when every proxy exists.
-  void set_other_datacenters(std::vector<OtherDatacenter> others);
+  // The other datacenters in the order this proxy hands a call to them after a network-level
+  // failure (facts §1.5): the first one whose host is up in `network`. Call once, before the
+  // run, when every proxy exists.
+  void set_other_datacenters(std::vector<OtherDatacenter> others, const net::Network& network);
 
   void on_start() override;
   void on_receive(const sim::Delivery& delivery) override;
@@ -267,7 +268,9 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   void on_failover_timer(OutboundKey key);
   void on_attempt_failed(OutboundCall& call, CallFailure failure);
   void on_delivery_failed(OutboundCall& call, MicrosoftOutcome outcome);
-  void hand_to_other_datacenter(OutboundCall& call, CallFailure failure);
+  // The first of other_datacenters_ whose host is up; nullptr when none is.
+  const OtherDatacenter* datacenter_to_hand_to() const;
+  void hand_to_other_datacenter(OutboundCall& call, const OtherDatacenter& other, CallFailure failure);
   void on_datacenter_message(const DatacenterMessage& message);
   void on_trunk_retry(const DatacenterMessage& retry);
   void abandon_attempt(OutboundCall& call);
@@ -348,8 +351,10 @@ class MicrosoftProxy final : public sim::Actor, public sip::SipCore, public net:
   sim::StringLookupMap<std::unique_ptr<sip::DialogSet>> abandoned_invites_;
   std::map<net::ConnectionId, sip::ParseErrorKind> malformed_on_connection_;
   std::vector<OtherDatacenter> other_datacenters_;
-  // Calls handed to other_datacenters_.front(): the client still sends its hang-up here.
-  std::set<OutboundKey> handed_over_;
+  const net::Network* network_ = nullptr;  // for datacenter_to_hand_to
+  // Calls handed to another datacenter (its index in other_datacenters_): the client still
+  // sends its hang-up here, and this proxy passes it on.
+  std::map<OutboundKey, std::size_t> handed_over_;
   sim::TimerHandle options_timer_;
   std::uint64_t next_reference_ = 0;
   std::uint64_t next_tag_ = 0;

@@ -249,12 +249,20 @@ void MicrosoftProxy::on_delivery_failed(OutboundCall& call, MicrosoftOutcome out
   if (call.provisional_received) return finish_outbound_failed(call, failure);
   // facts §1.5: a network-level failure retries the same trunk from another datacenter, once.
   const bool is_retry = call.retrying_for_other_datacenter && call.attempt == 1;
-  if (!other_datacenters_.empty() && !is_retry) return hand_to_other_datacenter(call, std::move(failure));
+  if (!is_retry) {
+    if (const OtherDatacenter* other = datacenter_to_hand_to()) return hand_to_other_datacenter(call, *other, std::move(failure));
+  }
   on_attempt_failed(call, std::move(failure));
 }
 
-void MicrosoftProxy::hand_to_other_datacenter(OutboundCall& call, CallFailure failure) {
-  const OtherDatacenter& other = other_datacenters_.front();
+const OtherDatacenter* MicrosoftProxy::datacenter_to_hand_to() const {
+  // A datacenter that is down would take the call and lose it: the backbone passes it over.
+  for (const OtherDatacenter& other : other_datacenters_)
+    if (!network_->host(other.host).down) return &other;
+  return nullptr;
+}
+
+void MicrosoftProxy::hand_to_other_datacenter(OutboundCall& call, const OtherDatacenter& other, CallFailure failure) {
   DatacenterMessage retry{.kind = DatacenterMessageKind::TrunkRetry,
                           .client = call.key.client,
                           .call = call.key.reference,
@@ -269,7 +277,7 @@ void MicrosoftProxy::hand_to_other_datacenter(OutboundCall& call, CallFailure fa
     retry.route.push_back(settings_.sbcs[call.route[entry]].name);
   if (observer_ != nullptr) observer_->failed_over(call.leg, now());
   send(other.proxy, other.latency, encode_datacenter_message(retry));
-  handed_over_.insert(call.key);
+  handed_over_[call.key] = static_cast<std::size_t>(&other - other_datacenters_.data());
   abandon_attempt(call);
   end_outbound(call.key);
 }
@@ -340,8 +348,9 @@ void MicrosoftProxy::finish_outbound_failed(OutboundCall& call, const CallFailur
 void MicrosoftProxy::on_outbound_signal(const client::ClientSignal& signal, sim::ActorId source) {
   if (signal.kind != client::SignalKind::HangUp) return;
   const OutboundKey key{source, signal.call};
-  if (handed_over_.erase(key) > 0) {
-    const OtherDatacenter& other = other_datacenters_.front();  // the one hand_to_other_datacenter chose
+  if (const auto handed = handed_over_.find(key); handed != handed_over_.end()) {
+    const OtherDatacenter& other = other_datacenters_[handed->second];
+    handed_over_.erase(handed);
     send(other.proxy, other.latency,
          encode_datacenter_message(
              DatacenterMessage{.kind = DatacenterMessageKind::CallerLeft, .client = source, .call = signal.call}));

@@ -228,18 +228,18 @@ std::optional<std::string> Deployment::build_actors(const config::TopologyFile& 
     datacenter_by_address[datacenter.ip] = datacenter.name;
   }
   // facts §1.5: a trunk that fails at the network level is retried from another datacenter:
-  // the next one in file order (round the list), reached at the network's latency between the
-  // two (Microsoft's backbone); datacenters no route joins hand nothing to each other.
+  // the next one in file order (round the list) that is up, reached at the network's latency
+  // between the two (Microsoft's backbone); datacenters no route joins hand nothing to each other.
   for (std::size_t index = 0; index < proxies_.size(); ++index) {
     std::vector<teams::OtherDatacenter> others;
     for (std::size_t step = 1; step < proxies_.size(); ++step) {
       const std::size_t other = (index + step) % proxies_.size();
       if (const auto latency = network_->latency(proxy_hosts_[index], proxy_hosts_[other])) {
-        others.push_back(teams::OtherDatacenter{proxies_[other]->id(), proxies_[other]->name(), *latency});
+        others.push_back(teams::OtherDatacenter{proxies_[other]->id(), proxies_[other]->name(), *latency, proxy_hosts_[other]});
         backbone_latencies_[{proxies_[index]->id(), proxies_[other]->id()}] = *latency;
       }
     }
-    proxies_[index]->set_other_datacenters(std::move(others));
+    proxies_[index]->set_other_datacenters(std::move(others), *network_);
   }
 
   // ---- carriers' addresses first: each SBC's trunk names one

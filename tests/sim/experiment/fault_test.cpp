@@ -11,9 +11,12 @@
 // Every fault below is on sbc1's side, so emea meets it too and the caller hears emea's row.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sim/trace/event_trace_writer.hpp"
+#include "sim/trace/events.pb.h"
 #include "tests/sim/experiment/e2e_bed.hpp"
 
 namespace {
@@ -172,6 +175,75 @@ TEST_CASE("an SBC firewall rule in the topology that rejects one datacenter send
     // after 5 s; the 200 and the client's CallAccepted come back (2 + 40 + 50 ms).
     check_set_up_through_emea(outcome.calls[0], Time::from_milliseconds(50 + 20 + 50 + 40 + 2 + 5000 + 2 + 40 + 50));
   }
+}
+
+// The bed with a third datacenter, apac, 60 ms from contoso-hq (so 70 ms from amer).
+void add_apac(e2e::Bed& bed) {
+  const auto insert_before = [&](const std::string& anchor, const std::string& text) {
+    const std::size_t at = bed.topology.find(anchor);
+    REQUIRE(at != std::string::npos);
+    bed.topology.insert(at, text);
+  };
+  insert_before("\n[[link]]", "\n[[site]]\nname = \"ms-apac\"");
+  insert_before("\n[[dns]]", "[[link]]\na = \"contoso-hq\"\nb = \"ms-apac\"\nlatency = \"60ms\"\n");
+  insert_before("\n[[sbc]]", "[[datacenter]]\nname = \"apac\"\nsite = \"ms-apac\"\nip = \"52.114.7.24\"\n"
+                             "fqdns = [\"sip3.pstnhub.microsoft.com\"]\n");
+}
+
+TEST_CASE("a trunk refused to one datacenter is handed to the next datacenter that is up") {
+  // amer cannot reach sbc1 (the SBC's ACL rejects it) and emea is down: Microsoft's backbone
+  // knows which datacenters run, so amer hands the call to apac, not to emea where it would die.
+  e2e::Bed bed;
+  add_apac(bed);
+  add_to_sbc1(bed, "firewall = [{ action = \"reject\", direction = \"inbound\", protocol = \"tcp\", peer = \"amer\", "
+                   "ports = \"5061\" }]\n");
+  const auto outcome = bed.run(fault("5s", "datacenter_down", "emea") + outbound_call("10s") + "[output]\npcap = false\n");
+  REQUIRE(outcome.calls.size() == 1);
+  const trace::CallRecord& call = outcome.calls[0];
+  CHECK(call.final_sip_code == 200);
+  CHECK(call.datacenter == "apac");
+  CHECK(call.failovers == 1);
+  // Client to amer 50 ms; amer's SYN is reset (2 x 10 ms); the hand-over to apac (10 + 60 ms);
+  // apac's INVITE on its pooled connection (60 ms) reaches the carrier (2 ms), which answers
+  // after 5 s; the 200 and the client's CallAccepted come back (2 + 60 + 50 ms).
+  REQUIRE(call.setup_delay.has_value());
+  CHECK(*call.setup_delay == Time::from_milliseconds(50 + 20 + 70 + 60 + 2 + 5000 + 2 + 60 + 50));
+
+  // The caller's hang-up still reaches amer, which passes it to apac (not to emea): apac ends
+  // the call with a BYE to sbc1.
+  auto events = trace::read_event_trace(outcome.output_dir / "events.pb");
+  REQUIRE(events.ok());
+  std::vector<std::string> backbone;  // "receiver type time_ms"
+  bool apac_sent_bye = false;
+  for (const auto& event : events.value()) {
+    if (event.has_datacenter_message_received()) {
+      backbone.push_back(event.actor() + " " + event.datacenter_message_received().type() + " " +
+                         std::to_string(event.time_ns() / 1'000'000));
+    }
+    if (event.has_sip_sent() && event.actor() == "apac" && event.sip_sent().message().starts_with("BYE ")) apac_sent_bye = true;
+  }
+  const std::int64_t hang_up_ms = (call.end.nanoseconds() / 1'000'000);
+  CHECK(hang_up_ms == 10'000 + 5314 + 5000);
+  CHECK(backbone == std::vector<std::string>{"apac TrunkRetry " + std::to_string(10'000 + 50 + 20 + 70),
+                                             "apac CallerLeft " + std::to_string(hang_up_ms + 50 + 70)});
+  CHECK(apac_sent_bye);
+}
+
+TEST_CASE("a trunk refused to one datacenter while every other is down fails there, handed nowhere") {
+  // No datacenter to hand over to: amer's own 504 row is the call's final answer, and the call
+  // ends as soon as amer knows it (client 50 ms, the reset SYN 2 x 10 ms).
+  e2e::Bed bed;
+  add_to_sbc1(bed, "firewall = [{ action = \"reject\", direction = \"inbound\", protocol = \"tcp\", peer = \"amer\", "
+                   "ports = \"5061\" }]\n");
+  const auto outcome = bed.run(fault("5s", "datacenter_down", "emea") + outbound_call("10s") + kNoTraces);
+  REQUIRE(outcome.calls.size() == 1);
+  const trace::CallRecord& call = outcome.calls[0];
+  CHECK(call.final_sip_code == 504);
+  CHECK(call.datacenter == "amer");
+  CHECK(call.failovers == 0);
+  CHECK(call.final_ms_code == 569002u);
+  CHECK(call.final_sip_phrase == "Unable to deliver INVITE: No connection could be made because the target machine actively refused it");
+  CHECK(call.end == Time::from_milliseconds(10'000 + 50 + 20));
 }
 
 TEST_CASE("a carrier firewall rule on outbound UDP to the SBC fails the PSTN's calls at once") {
