@@ -63,6 +63,9 @@ std::string RunTrace::actor_name(std::optional<sim::ActorId> actor) const {
 }
 
 void RunTrace::on_packet(const net::PacketRecord& packet) {
+  // A down host's actor still runs (its timers fire), but what it sends never leaves it: no
+  // capture on the network sees it.
+  if (packet.transit.fate == net::PathFate::SenderDown) return;
   if (pcap_) write_pcap(packet);
   const bool sip = packet.kind == net::PacketKind::Datagram ||
                    (packet.kind == net::PacketKind::Data && packet.transit.fate == net::PathFate::Delivered);

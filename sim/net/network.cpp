@@ -127,7 +127,8 @@ Transit Network::transit(HostId from, HostId to, const PacketDescription& packet
                          RandomLoss random_loss) {
   const Host& source = hosts_[from];
   const Host& destination = hosts_[to];
-  if (source.down || destination.down) return {PathFate::HostDown, {}};
+  if (source.down) return {PathFate::SenderDown, {}};
+  if (destination.down) return {PathFate::ReceiverDown, {}};
   const PathFate outbound = filter(from, packet, false);
   if (outbound == PathFate::Rejected) return {PathFate::Rejected, sim::Time::zero()};  // refused on the way out
   if (outbound != PathFate::Delivered) return {outbound, {}};

@@ -55,8 +55,10 @@ struct Host {
 };
 
 // Why a packet did or did not arrive. Only Rejected tells the sender anything (a TCP RST or an
-// ICMP unreachable, as packet_filter.hpp says); the others just vanish.
-enum class PathFate : std::uint8_t { Delivered, Lost, Filtered, HostDown, NoRoute, Rejected };
+// ICMP unreachable, as packet_filter.hpp says); the others just vanish. SenderDown: the sending
+// host is down (sbc_down, datacenter_down), so the packet never reached the wire; ReceiverDown:
+// it was sent but the host it is for is down.
+enum class PathFate : std::uint8_t { Delivered, Lost, Filtered, SenderDown, ReceiverDown, NoRoute, Rejected };
 
 // Whether a packet can be lost at random on the links. Control answers that TCP would repeat
 // anyway (RST, ICMP) are exempt: modelling their loss would only move an error by one timeout.

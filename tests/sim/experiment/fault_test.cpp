@@ -341,3 +341,30 @@ TEST_CASE("a datacenter that went down keeps an inbound call until Timer B, then
   REQUIRE(call.setup_delay.has_value());
   CHECK(*call.setup_delay == Time::from_milliseconds(2 + 32'000 + 40 + 50 + 4000 + 50 + 40 + 2));
 }
+
+TEST_CASE("what a down SBC sends never reaches the trace, though its timers still run") {
+  // The mobile's 200 reaches sbc1 at 10 s + 2 + 10 + 50 + 4000 + 50 + 10 ms; sbc1 ACKs it toward
+  // amer and relays it to the carrier at once, and goes down 1 ms later, before the carrier's
+  // ACK (4 ms round trip) is back. Its UAS core then retransmits the 200 at T1, 2 T1, ...
+  // (RFC 3261 §13.3.1.4) and sends BYE at 64 T1, but none of that leaves the host: events.pb
+  // (and the pcap, through the same check) shows sbc1 sending only the ACK and the first 200.
+  // What the carrier sends toward the down SBC (its ACK, later its BYE) was on the wire: it is.
+  e2e::Bed bed;
+  const std::int64_t answer_ms = 10'000 + 2 + 10 + 50 + 4000 + 50 + 10;
+  const auto outcome = bed.run(fault(std::to_string(answer_ms + 1) + "ms", "sbc_down", "sbc1") +
+                               "[[call]]\nat = \"10s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\n"
+                               "[output]\npcap = false\n");
+  auto events = trace::read_event_trace(outcome.output_dir / "events.pb");
+  REQUIRE(events.ok());
+  std::vector<std::string> sent_by_sbc1;  // "first word of the message, time in ms"
+  bool carrier_acked = false;
+  for (const auto& event : events.value()) {
+    if (!event.has_sip_sent() || event.time_ns() < answer_ms * 1'000'000) continue;
+    const std::string& text = event.sip_sent().message();
+    if (event.actor() == "sbc1")
+      sent_by_sbc1.push_back(text.substr(0, text.find(' ')) + " " + std::to_string(event.time_ns() / 1'000'000));
+    if (event.actor() == "carrier1" && text.starts_with("ACK ")) carrier_acked = event.time_ns() == (answer_ms + 2) * 1'000'000;
+  }
+  CHECK(sent_by_sbc1 == std::vector<std::string>{"ACK " + std::to_string(answer_ms), "SIP/2.0 " + std::to_string(answer_ms)});
+  CHECK(carrier_acked);
+}

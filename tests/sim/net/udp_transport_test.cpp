@@ -169,6 +169,23 @@ TEST_CASE("a datagram to a port nobody bound comes back as unreachable after one
   CHECK(bed.sbc.unreachable[0].second == channel);
 }
 
+TEST_CASE("a datagram from a down host never leaves it; one to a down host vanishes on the way") {
+  // Observers (the pcap, events.pb) tell the two apart: only the second was on the wire.
+  TestBed bed;
+  net::UdpTransport udp(bed.network);
+  udp.bind(kSbcUdp);
+  udp.bind(kCarrierUdp);
+  bed.network.set_host_down(bed.sbc_host, true);
+  udp.send(kSbcUdp, kCarrierUdp, "from the down host");
+  udp.send(kCarrierUdp, kSbcUdp, "to the down host");
+  bed.simulation.run();
+  CHECK(bed.proxy.received.empty());
+  CHECK(bed.sbc.received.empty());
+  REQUIRE(bed.packets.packets.size() == 2);
+  CHECK(bed.packets.packets[0].transit.fate == net::PathFate::SenderDown);
+  CHECK(bed.packets.packets[1].transit.fate == net::PathFate::ReceiverDown);
+}
+
 TEST_CASE("a host that refuses answers unreachable and a down host answers nothing") {
   TestBed bed;
   net::UdpTransport udp(bed.network);
