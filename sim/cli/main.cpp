@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "models/teams/direct_routing_rules.hpp"
 #include "models/teams/microsoft_response_codes.hpp"
@@ -19,6 +21,7 @@
 #include "sim/core/fingerprint.hpp"
 #include "sim/core/simulation.hpp"
 #include "sim/experiment/experiment_run.hpp"
+#include "sim/experiment/sweep_run.hpp"
 
 namespace {
 
@@ -29,8 +32,71 @@ struct RunOptions {
   std::string experiment;
   std::optional<std::string> out;
   std::optional<std::uint64_t> seed;
+  std::optional<unsigned> jobs;
   bool progress = false;
 };
+
+// The progress line on stderr: only for work longer than about two seconds, and only on a
+// terminal unless asked for (--progress). The wall clock measures the program, never the
+// simulation.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool wanted) : wanted_(wanted) {}
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
+  // Whether show() would print now.
+  bool due() const { return wanted_ && seconds() >= 2.0; }
+  // Overwrites the line with `text`.
+  void show(const std::string& text) {
+    std::fprintf(stderr, "\r%s   ", text.c_str());
+    printed_ = true;
+  }
+  // Ends the line, if one was printed, so what follows starts on its own.
+  void finish() const {
+    if (printed_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool wanted_;
+  bool printed_ = false;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// A failed run or sweep: its message on stderr, exit 2 for bad input, 1 otherwise.
+int report_run_error(const experiment::RunError& error) {
+  std::cerr << error.message << "\n";
+  return error.kind == experiment::RunError::Kind::BadInput ? kExitBadInput : kExitProblems;
+}
+
+// A sweep's runs on `jobs` threads (default: one per core); sweep.csv and a folder per run.
+int sweep_command(const config::Scenario& scenario, const RunOptions& options, const std::filesystem::path& output_dir,
+                  bool show_progress) {
+  const config::ExperimentFile& experiment = scenario.experiment;
+  experiment::SweepOptions sweep_options;
+  sweep_options.output_dir = output_dir;
+  sweep_options.jobs = options.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  ProgressLine progress_line(show_progress);
+  sweep_options.on_progress = [&](const experiment::SweepProgress& progress) {
+    if (!progress_line.due()) return;
+    progress_line.show(experiment.name + ": " + std::to_string(progress.finished) + " of " + std::to_string(progress.total) +
+                       " runs done, " + std::to_string(static_cast<long long>(progress_line.seconds())) + " s");
+  };
+  auto ran = experiment::run_sweep(scenario, sweep_options);
+  progress_line.finish();
+  if (!ran.ok()) return report_run_error(ran.error());
+  const experiment::SweepOutcome& outcome = ran.value();
+  const std::size_t points = config::sweep_point_count(experiment.sweep);
+  const auto count = [](std::size_t number, const char* one, const char* many) {
+    return std::to_string(number) + " " + (number == 1 ? one : many);
+  };
+  const std::size_t jobs = std::min<std::size_t>(sweep_options.jobs, outcome.rows.size());
+  std::printf("%s: sweep of %s x %s: %s on %s\n", experiment.name.c_str(), count(points, "point", "points").c_str(),
+              count(static_cast<std::size_t>(experiment.sweep.replications), "replication", "replications").c_str(),
+              count(outcome.rows.size(), "run", "runs").c_str(), count(jobs, "thread", "threads").c_str());
+  std::printf("outputs: %s (sweep.csv, %s ... %s)\n", outcome.output_dir.string().c_str(), outcome.rows.front().run.folder.c_str(),
+              outcome.rows.back().run.folder.c_str());
+  std::printf("fingerprint: %s (of the runs' fingerprints, in sweep.csv order)\n", sim::format_fingerprint(outcome.fingerprint).c_str());
+  return 0;
+}
 
 int run_command(const RunOptions& options) {
   auto loaded = config::load_scenario(options.experiment);
@@ -42,33 +108,26 @@ int run_command(const RunOptions& options) {
   config::ExperimentFile& experiment = scenario.experiment;
   if (options.seed) experiment.seed = *options.seed;
 
-  // Sweeps (spec: `drsim run` runs the whole sweep) are not implemented yet: say so rather
-  // than let one run pass for the sweep.
+  const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
+  const bool show_progress = options.progress || isatty(STDERR_FILENO);
+  // spec: `drsim run` runs the whole sweep when the experiment has one.
   if (config::sweep_point_count(experiment.sweep) > 1 || experiment.sweep.replications > 1)
-    std::fprintf(stderr, "drsim run: warning: sweeps are not implemented yet; running the experiment as written, once\n");
+    return sweep_command(scenario, options, output_dir, show_progress);
 
   experiment::RunOptions run_options;
-  run_options.output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
-  // Progress on stderr: only for runs longer than about two seconds, and only on a terminal
-  // unless asked for. The wall clock here measures the program, never the simulation.
-  const bool show_progress = options.progress || isatty(STDERR_FILENO);
-  const auto started = std::chrono::steady_clock::now();
-  bool printed_progress = false;
+  run_options.output_dir = output_dir;
+  ProgressLine progress_line(show_progress);
   run_options.on_progress = [&](const experiment::RunProgress& progress) {
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!show_progress || wall < 2.0) return;
-    std::fprintf(stderr, "\r%s: simulated %s of %s, %llu calls, %llu events, %.0f events/s   ", experiment.name.c_str(),
-                 sim::format_duration(progress.simulated).c_str(), sim::format_duration(progress.duration).c_str(),
-                 static_cast<unsigned long long>(progress.calls_started), static_cast<unsigned long long>(progress.events),
-                 static_cast<double>(progress.events) / wall);
-    printed_progress = true;
+    if (!progress_line.due()) return;
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.0f", static_cast<double>(progress.events) / progress_line.seconds());
+    progress_line.show(experiment.name + ": simulated " + sim::format_duration(progress.simulated) + " of " +
+                       sim::format_duration(progress.duration) + ", " + std::to_string(progress.calls_started) + " calls, " +
+                       std::to_string(progress.events) + " events, " + rate + " events/s");
   };
   auto ran = experiment::run_experiment(scenario, run_options);
-  if (printed_progress) std::fprintf(stderr, "\n");
-  if (!ran.ok()) {
-    std::cerr << ran.error().message << "\n";
-    return ran.error().kind == experiment::RunError::Kind::BadInput ? kExitBadInput : kExitProblems;
-  }
+  progress_line.finish();
+  if (!ran.ok()) return report_run_error(ran.error());
   const experiment::RunOutcome& outcome = ran.value();
   const trace::CallCounts& calls = outcome.summary.call_statistics.calls;
   std::printf("%s: %s simulated, %llu events, %llu calls (%llu answered, %llu failed)\n", experiment.name.c_str(),
@@ -157,6 +216,8 @@ int main(int argc, char** argv) {
   run_app->add_option("EXPERIMENT", run.experiment, "experiment file (.toml)")->required();
   run_app->add_option("--out", run.out, "output folder (default: the experiment's [output].dir, else results/<name>)");
   run_app->add_option("--seed", run.seed, "override the experiment's seed");
+  run_app->add_option("--jobs", run.jobs, "a sweep's runs at once (default: one per core); results do not depend on it")
+      ->check(CLI::PositiveNumber);
   run_app->add_flag("--progress", run.progress, "print progress on stderr even when it is not a terminal");
 
   std::optional<std::string> validate_file;

@@ -26,12 +26,19 @@ other=$("$drsim" run "$root/experiments/quickstart.toml" --out "$work/c" --seed 
 check "--seed changes the fingerprint" test "$other" != "$printed"
 check "--seed is recorded" grep -q '"seed": 43' "$work/c/summary.json"
 
-# A [sweep] is not run as a sweep yet: the run says so instead of passing for the sweep.
+# A [sweep] runs as a sweep: a folder per run and sweep.csv, the same bytes on one thread or three.
 sed 's|^dir = .*|dir = "'"$work"'/out-sweep"|; s|^topology = .*|topology = "'"$root"'/topologies/contoso-basic.toml"|' "$root/experiments/quickstart.toml" >"$work/sweep.toml"
 printf '[sweep]\nreplications = 3\n' >>"$work/sweep.toml"
-"$drsim" run "$work/sweep.toml" >/dev/null 2>"$work/sweep.err"; code=$?
-check "run: a sweep experiment runs once, exit 0" test $code -eq 0
-check "run: ... and warns that sweeps are not implemented" grep -q "warning: sweeps are not implemented yet" "$work/sweep.err"
+"$drsim" run "$work/sweep.toml" --jobs 1 >"$work/sweep.out" 2>"$work/sweep.err"; code=$?
+check "run: a sweep exits 0" test $code -eq 0
+check "run: ... says what it ran" grep -q "^quickstart: sweep of 1 point x 3 replications: 3 runs on 1 thread$" "$work/sweep.out"
+check "run: ... writes sweep.csv with a row per run" test "$(wc -l <"$work/out-sweep/sweep.csv")" -eq 4
+check "run: ... and a run folder per replication" test -f "$work/out-sweep/point-0-rep-2/summary.json"
+check "run: ... seeds replications seed, seed + 1, ..." grep -q '"seed": 43' "$work/out-sweep/point-0-rep-1/summary.json"
+"$drsim" run "$work/sweep.toml" --jobs 3 --out "$work/out-sweep-3" >/dev/null 2>&1
+check "run: a sweep on 3 threads writes the same bytes" diff -r "$work/out-sweep" "$work/out-sweep-3"
+"$drsim" run "$work/sweep.toml" --jobs 0 >/dev/null 2>&1; code=$?
+check "run: --jobs 0 is bad input" test $code -eq 2
 
 # Bad input: exit 2, file:line:column, nothing written.
 bad() {  # bad NAME EXPECTED_STDERR_REGEX TOML
@@ -60,7 +67,7 @@ check "an unknown command exits 2" test $code -eq 2
 "$drsim" validate "$root/experiments/quickstart.toml" >"$work/valid.out"; code=$?
 check "validate accepts the quickstart" test $code -eq 0
 "$drsim" run --help >"$work/help.out"; code=$?
-check "run --help documents every flag" bash -c "test $code -eq 0 && grep -q -- --out '$work/help.out' && grep -q -- --seed '$work/help.out' && grep -q -- --progress '$work/help.out'"
+check "run --help documents every flag" bash -c "test $code -eq 0 && grep -q -- --out '$work/help.out' && grep -q -- --seed '$work/help.out' && grep -q -- --progress '$work/help.out' && grep -q -- --jobs '$work/help.out'"
 
 # drsim lint: 0 compliant, 1 a Direct Routing rule broken (with Microsoft's answer), 2 malformed.
 crlf() { printf '%s\r\n' "$@"; }

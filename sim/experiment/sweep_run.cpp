@@ -1,0 +1,175 @@
+#include "sim/experiment/sweep_run.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "sim/core/fingerprint.hpp"
+#include "sim/trace/call_record_writer.hpp"
+#include "sim/trace/decimal_text.hpp"
+#include "sim/trace/output_file.hpp"
+
+namespace experiment {
+namespace {
+
+std::string zero_padded(std::size_t value, std::size_t count) {
+  // As wide as the largest index, so folders sort in sweep order.
+  const std::size_t width = std::to_string(count == 0 ? 0 : count - 1).size();
+  std::string text = std::to_string(value);
+  return std::string(width - std::min(width, text.size()), '0') + text;
+}
+
+std::string milliseconds_or_empty(const std::optional<sim::Time>& time) {
+  return time ? trace::format_decimal(time->nanoseconds(), 6, 3) : std::string();
+}
+
+// What one worker reports back to the calling thread.
+struct Finished {
+  std::size_t index = 0;
+  sim::Result<RunOutcome, RunError> result;
+};
+
+}  // namespace
+
+std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed) {
+  const std::size_t points = config::sweep_point_count(sweep);
+  const auto replications = static_cast<std::size_t>(std::max<std::int64_t>(1, sweep.replications));
+  std::vector<SweepRun> runs;
+  runs.reserve(points * replications);
+  for (std::size_t point = 0; point < points; ++point)
+    for (std::size_t replication = 0; replication < replications; ++replication)
+      runs.push_back(SweepRun{point, replication, seed + replication,
+                              "point-" + zero_padded(point, points) + "-rep-" + zero_padded(replication, replications)});
+  return runs;
+}
+
+std::string sweep_csv_header(const config::Sweep& sweep) {
+  std::string header = "point,replication,seed";
+  for (const config::SweepAxis& axis : sweep.grid) header += "," + trace::csv_field(axis.path);
+  header +=
+      ",fingerprint,simulated_seconds,events,calls_attempted,calls_answered,calls_failed,"
+      "setup_delay_p50_ms,setup_delay_p95_ms,setup_delay_p99_ms,folder";
+  return header;
+}
+
+std::string sweep_csv_row(const config::Sweep& sweep, const SweepRowResult& row) {
+  std::string text = std::to_string(row.run.point) + "," + std::to_string(row.run.replication) + "," + std::to_string(row.run.seed);
+  // The point's value on each axis, the last axis varying fastest (config::apply_sweep_point).
+  std::vector<std::string> values(sweep.grid.size());
+  std::size_t rest = row.run.point;
+  for (std::size_t axis = sweep.grid.size(); axis-- > 0;) {
+    values[axis] = sweep.grid[axis].values[rest % sweep.grid[axis].values.size()].text;
+    rest /= sweep.grid[axis].values.size();
+  }
+  for (const std::string& value : values) text += "," + trace::csv_field(value);
+  const trace::RunSummary& summary = row.summary;
+  const trace::CallStatistics& statistics = summary.call_statistics;
+  text += "," + sim::format_fingerprint(summary.fingerprint);
+  text += "," + trace::format_decimal(summary.simulated.nanoseconds(), 9, 3);
+  text += "," + std::to_string(summary.events);
+  text += "," + std::to_string(statistics.calls.attempted);
+  text += "," + std::to_string(statistics.calls.answered);
+  text += "," + std::to_string(statistics.calls.failed);
+  text += "," + milliseconds_or_empty(statistics.setup_delay.p50);
+  text += "," + milliseconds_or_empty(statistics.setup_delay.p95);
+  text += "," + milliseconds_or_empty(statistics.setup_delay.p99);
+  text += "," + trace::csv_field(row.run.folder);
+  return text;
+}
+
+sim::Result<SweepOutcome, RunError> run_sweep(const config::Scenario& scenario, const SweepOptions& options) {
+  const config::Sweep& sweep = scenario.experiment.sweep;
+  const std::vector<SweepRun> runs = sweep_runs(sweep, scenario.experiment.seed);
+  auto stage = trace::StagedOutputFolder::create(options.output_dir);
+  if (!stage.ok()) return sim::Failure{RunError{RunError::Kind::Output, stage.error().format()}};
+  trace::StagedOutputFolder& folder = stage.value();
+
+  // `jobs` workers take runs in sweep order and hand results to this thread, which alone
+  // reports progress and keeps them. After a failure no run past it starts, but every run
+  // before it still does: the failure reported is the first in sweep order, whatever the
+  // thread count, and the same as one thread would meet.
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> first_failed{runs.size()};
+  std::mutex mutex;
+  std::condition_variable finished_one;
+  std::deque<Finished> finished;
+  const auto work = [&] {
+    for (std::size_t index = next++; index < first_failed; index = next++) {
+      config::Scenario point = scenario;
+      config::apply_sweep_point(point, runs[index].point);
+      point.experiment.seed = runs[index].seed;
+      RunOptions run_options;
+      run_options.output_dir = folder.file(runs[index].folder);
+      auto result = run_experiment(point, run_options);
+      if (!result.ok()) {
+        std::size_t current = first_failed;
+        while (index < current && !first_failed.compare_exchange_weak(current, index)) {}
+      }
+      const std::lock_guard lock(mutex);
+      finished.push_back(Finished{index, std::move(result)});
+      finished_one.notify_one();
+    }
+  };
+  const std::size_t jobs = std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(1, runs.size()));
+  std::vector<std::jthread> workers;
+  for (std::size_t job = 0; job < jobs; ++job) workers.emplace_back(work);
+
+  std::vector<std::optional<trace::RunSummary>> summaries(runs.size());
+  std::optional<RunError> failure;
+  std::optional<std::size_t> failed_index;
+  std::size_t succeeded = 0;
+  const auto collect = [&](std::unique_lock<std::mutex>& lock) {
+    while (!finished.empty()) {
+      Finished done = std::move(finished.front());
+      finished.pop_front();
+      lock.unlock();
+      if (done.result.ok()) {
+        summaries[done.index] = std::move(done.result.value().summary);
+        ++succeeded;
+        if (options.on_progress) options.on_progress({succeeded, runs.size()});
+      } else if (!failed_index || done.index < *failed_index) {
+        failed_index = done.index;
+        failure = done.result.error();
+        failure->message = runs[done.index].folder + ": " + failure->message;
+      }
+      lock.lock();
+    }
+  };
+  {
+    std::unique_lock lock(mutex);
+    while (succeeded < runs.size() && !failure) {
+      finished_one.wait(lock, [&] { return !finished.empty(); });
+      collect(lock);
+    }
+  }
+  workers.clear();  // joins; after a failure, the runs still in flight finish first
+  {
+    std::unique_lock lock(mutex);
+    collect(lock);
+  }
+  if (failure) return sim::Failure{std::move(*failure)};
+
+  SweepOutcome outcome;
+  sim::Fingerprint fingerprint;
+  std::string csv = sweep_csv_header(sweep) + "\n";
+  for (std::size_t index = 0; index < runs.size(); ++index) {
+    SweepRowResult row{runs[index], std::move(*summaries[index])};
+    csv += sweep_csv_row(sweep, row) + "\n";
+    fingerprint.add(static_cast<std::int64_t>(index), 0, sim::format_fingerprint(row.summary.fingerprint));
+    outcome.rows.push_back(std::move(row));
+  }
+  if (auto failed = trace::write_file_atomically(folder.file("sweep.csv"), csv))
+    return sim::Failure{RunError{RunError::Kind::Output, failed->format()}};
+  if (auto failed = folder.commit()) return sim::Failure{RunError{RunError::Kind::Output, failed->format()}};
+  outcome.fingerprint = fingerprint.value();
+  outcome.output_dir = options.output_dir;
+  outcome.csv = options.output_dir / "sweep.csv";
+  return outcome;
+}
+
+}  // namespace experiment

@@ -1,0 +1,148 @@
+// Sweeps: every (point, replication) runs as its own experiment, sweep.csv lists them in order
+// with the grid values, and the output does not depend on the number of threads.
+#include "sim/experiment/sweep_run.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/core/fingerprint.hpp"
+#include "tests/sim/experiment/e2e_bed.hpp"
+
+namespace {
+
+using sim::Time;
+
+// Every file under `folder`, by path relative to it, with its bytes.
+std::map<std::string, std::string> files_under(const std::filesystem::path& folder) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    files[std::filesystem::relative(entry.path(), folder).string()] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return files;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// One inbound call (the mobile answers, as in the inbound e2e test), swept over the latency
+// between the SBC's site and amer's, twice each.
+const std::string kLatencySweep =
+    "[[call]]\nat = \"10s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\nhangup_after = \"5s\"\n"
+    "[sweep]\nreplications = 2\n[sweep.grid]\n\"link.contoso-hq|ms-amer.latency\" = [\"10ms\", \"30ms\"]\n"
+    "[output]\npcap = false\n";
+
+}  // namespace
+
+TEST_CASE("a sweep's runs are named to sort in order and seeded from the seed up by replication") {
+  config::Sweep sweep;
+  sweep.replications = 2;
+  sweep.grid.push_back(config::SweepAxis{"workload.0.rate", {}});
+  for (int i = 0; i < 12; ++i) sweep.grid[0].values.push_back(config::SweepValue{std::to_string(i), std::to_string(i)});
+  const auto runs = experiment::sweep_runs(sweep, 40);
+  REQUIRE(runs.size() == 24);
+  CHECK(runs[0].folder == "point-00-rep-0");
+  CHECK(runs[1].folder == "point-00-rep-1");
+  CHECK(runs[23].folder == "point-11-rep-1");
+  CHECK(runs[23].point == 11);
+  CHECK(runs[23].replication == 1);
+  CHECK(runs[0].seed == 40);
+  CHECK(runs[1].seed == 41);
+  CHECK(runs[2].seed == 40);  // the next point starts again: the same random numbers per point
+}
+
+TEST_CASE("a sweep runs each point and replication and lists them in sweep.csv") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  const auto swept = experiment::run_sweep(scenario, {bed.folder / "sweep", 2, {}});
+  REQUIRE(swept.ok());
+  const experiment::SweepOutcome& outcome = swept.value();
+  REQUIRE(outcome.rows.size() == 4);
+
+  std::ifstream in(outcome.csv, std::ios::binary);
+  const std::vector<std::string> csv = lines_of(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  REQUIRE(csv.size() == 5);
+  CHECK(csv[0] ==
+        "point,replication,seed,link.contoso-hq|ms-amer.latency,fingerprint,simulated_seconds,events,calls_attempted,"
+        "calls_answered,calls_failed,setup_delay_p50_ms,setup_delay_p95_ms,setup_delay_p99_ms,folder");
+  // The inbound e2e call's setup delay, 2 + 10 + 50 + 4000 + 50 + 10 + 2 ms; 20 ms more each
+  // way over amer's link at the second point. The bed has no jitter, so replications agree.
+  for (std::size_t row = 0; row < 4; ++row) {
+    CAPTURE(row);
+    const std::string point = row < 2 ? "0" : "1";
+    const std::string replication = row % 2 == 0 ? "0" : "1";
+    const std::string seed = row % 2 == 0 ? "7" : "8";
+    const std::string latency = row < 2 ? "10ms" : "30ms";
+    const std::string delay = row < 2 ? "4124.000" : "4164.000";
+    const std::string prefix = point + "," + replication + "," + seed + "," + latency + ",";
+    CHECK(csv[row + 1].starts_with(prefix));
+    CHECK(csv[row + 1].ends_with(",1,1,0," + delay + "," + delay + "," + delay + ",point-" + point + "-rep-" + replication));
+    // Each run's folder is a whole run, and its summary carries the row's fingerprint.
+    const std::filesystem::path run = outcome.output_dir / ("point-" + point + "-rep-" + replication);
+    std::ifstream summary(run / "summary.json", std::ios::binary);
+    const std::string json(std::istreambuf_iterator<char>(summary), std::istreambuf_iterator<char>{});
+    CHECK(json.find("\"fingerprint\": \"" + sim::format_fingerprint(outcome.rows[row].summary.fingerprint) + "\"") != std::string::npos);
+    CHECK(csv[row + 1].find("," + sim::format_fingerprint(outcome.rows[row].summary.fingerprint) + ",") != std::string::npos);
+    CHECK(std::filesystem::exists(run / "calls.csv"));
+    CHECK(std::filesystem::exists(run / "events.pb"));
+  }
+  CHECK_FALSE(std::filesystem::exists(bed.folder / "sweep.partial"));
+}
+
+TEST_CASE("a sweep writes the same bytes on one thread as on three") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  const auto one = experiment::run_sweep(scenario, {bed.folder / "one", 1, {}});
+  const auto three = experiment::run_sweep(scenario, {bed.folder / "three", 3, {}});
+  REQUIRE(one.ok());
+  REQUIRE(three.ok());
+  CHECK(one.value().fingerprint == three.value().fingerprint);
+  const auto files = files_under(bed.folder / "one");
+  CHECK(files.size() == 1 + 4 * 3);  // sweep.csv; summary.json, calls.csv, events.pb per run
+  CHECK(files == files_under(bed.folder / "three"));
+}
+
+TEST_CASE("a sweep reports progress after each run from the calling thread") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  std::vector<std::size_t> finished;
+  const auto swept = experiment::run_sweep(
+      scenario, {bed.folder / "sweep", 2, [&](const experiment::SweepProgress& progress) {
+                   CHECK(progress.total == 4);
+                   finished.push_back(progress.finished);
+                 }});
+  REQUIRE(swept.ok());
+  CHECK(finished == std::vector<std::size_t>{1, 2, 3, 4});
+}
+
+TEST_CASE("a sweep whose run fails writes nothing and names the first failing run") {
+  // dave is signed in nowhere, so a point where he places the outbound call cannot run; the
+  // failure reported is the first in sweep order on any number of threads.
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(
+      "[[call]]\nat = \"10s\"\nfrom = \"+14255550100\"\nto = \"+12065550101\"\nhangup_after = \"5s\"\n"
+      "[sweep]\n[sweep.grid]\n\"call.0.from\" = [\"+14255550100\", \"+14255550201\", \"+14255550201\"]\n");
+  for (const unsigned jobs : {1u, 3u}) {
+    CAPTURE(jobs);
+    const auto swept = experiment::run_sweep(scenario, {bed.folder / "sweep", jobs, {}});
+    REQUIRE_FALSE(swept.ok());
+    CHECK(swept.error().kind == experiment::RunError::Kind::BadInput);
+    CHECK(swept.error().message.starts_with("point-1-rep-0: "));
+    CHECK(swept.error().message.find("+14255550201 places an outbound call but has no endpoints") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(bed.folder / "sweep"));
+    CHECK_FALSE(std::filesystem::exists(bed.folder / "sweep.partial"));
+  }
+}
