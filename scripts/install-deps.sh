@@ -12,8 +12,9 @@ packages=(
   doctest-dev librandom123-dev libxxhash-dev libcli11-dev libabsl-dev
   # tcmalloc for the drsim binary (sim/cli/CMakeLists.txt: a quarter off the busy hour)
   libgoogle-perftools-dev
-  # real tools the tests use: tshark reads our pcaps, sipp is a real SIP peer
-  tshark sip-tester
+  # real tools the tests use: tshark reads our pcaps, sipp is a real SIP peer, Slurm runs a
+  # sweep's shards as a job array (its services stay off: they start only with /etc/slurm/slurm.conf)
+  tshark sip-tester slurmctld slurmd slurm-client
 )
 
 missing=()

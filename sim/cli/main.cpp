@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "models/teams/direct_routing_rules.hpp"
 #include "models/teams/microsoft_response_codes.hpp"
@@ -34,7 +35,26 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<unsigned> jobs;
   bool progress = false;
+  std::optional<experiment::Shard> shard;  // `drsim sweep --shard K/N`
 };
+
+std::string count_of(std::size_t number, const char* one, const char* many) {
+  return std::to_string(number) + " " + (number == 1 ? one : many);
+}
+
+// "K/N" with 0 <= K < N, as `--shard` takes it.
+std::optional<experiment::Shard> parse_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  const auto number = [](const std::string& digits) -> std::optional<std::size_t> {
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return static_cast<std::size_t>(std::stoul(digits));
+  };
+  const auto index = number(text.substr(0, slash));
+  const auto count = number(text.substr(slash + 1));
+  if (!index || !count || *count == 0 || *index >= *count) return std::nullopt;
+  return experiment::Shard{*index, *count};
+}
 
 // The progress line on stderr: only for work longer than about two seconds, and only on a
 // terminal unless asked for (--progress). The wall clock measures the program, never the
@@ -67,13 +87,15 @@ int report_run_error(const experiment::RunError& error) {
   return error.kind == experiment::RunError::Kind::BadInput ? kExitBadInput : kExitProblems;
 }
 
-// A sweep's runs on `jobs` threads (default: one per core); sweep.csv and a folder per run.
+// A sweep's runs (or a shard's share) on `jobs` threads (default: one per core); sweep.csv (or
+// the shard's file) and a folder per run.
 int sweep_command(const config::Scenario& scenario, const RunOptions& options, const std::filesystem::path& output_dir,
                   bool show_progress) {
   const config::ExperimentFile& experiment = scenario.experiment;
   experiment::SweepOptions sweep_options;
   sweep_options.output_dir = output_dir;
   sweep_options.jobs = options.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  sweep_options.shard = options.shard;
   ProgressLine progress_line(show_progress);
   sweep_options.on_progress = [&](const experiment::SweepProgress& progress) {
     if (!progress_line.due()) return;
@@ -85,19 +107,37 @@ int sweep_command(const config::Scenario& scenario, const RunOptions& options, c
   if (!ran.ok()) return report_run_error(ran.error());
   const experiment::SweepOutcome& outcome = ran.value();
   const std::size_t points = config::sweep_point_count(experiment.sweep);
-  const auto count = [](std::size_t number, const char* one, const char* many) {
-    return std::to_string(number) + " " + (number == 1 ? one : many);
-  };
-  const std::size_t jobs = std::min<std::size_t>(sweep_options.jobs, outcome.rows.size());
-  std::printf("%s: sweep of %s x %s: %s on %s\n", experiment.name.c_str(), count(points, "point", "points").c_str(),
-              count(static_cast<std::size_t>(experiment.sweep.replications), "replication", "replications").c_str(),
-              count(outcome.rows.size(), "run", "runs").c_str(), count(jobs, "thread", "threads").c_str());
-  std::printf("outputs: %s (sweep.csv, %s ... %s)\n", outcome.output_dir.string().c_str(), outcome.rows.front().run.folder.c_str(),
-              outcome.rows.back().run.folder.c_str());
+  const auto replications = static_cast<std::size_t>(experiment.sweep.replications);
+  const std::size_t jobs = std::max<std::size_t>(1, std::min<std::size_t>(sweep_options.jobs, outcome.rows.size()));
+  const std::string of_sweep = "sweep of " + count_of(points, "point", "points") + " x " + count_of(replications, "replication", "replications");
+  const std::string runs = count_of(outcome.rows.size(), "run", "runs") + " on " + count_of(jobs, "thread", "threads");
+  const std::string run_folders =
+      outcome.rows.empty() ? std::string("no runs") : outcome.rows.front().run.folder + " ... " + outcome.rows.back().run.folder;
+  if (options.shard) {
+    std::printf("%s: shard %zu of %zu of a %s: %s\n", experiment.name.c_str(), options.shard->index, options.shard->count,
+                of_sweep.c_str(), runs.c_str());
+    std::printf("outputs: %s (%s, %s)\n", outcome.output_dir.string().c_str(), outcome.csv.filename().string().c_str(), run_folders.c_str());
+    std::printf("fingerprint: %s (of this shard's runs; drsim merge gives the sweep's)\n", sim::format_fingerprint(outcome.fingerprint).c_str());
+    return 0;
+  }
+  std::printf("%s: %s: %s\n", experiment.name.c_str(), of_sweep.c_str(), runs.c_str());
+  std::printf("outputs: %s (sweep.csv, %s)\n", outcome.output_dir.string().c_str(), run_folders.c_str());
   std::printf("fingerprint: %s (of the runs' fingerprints, in sweep.csv order)\n", sim::format_fingerprint(outcome.fingerprint).c_str());
   return 0;
 }
 
+// `drsim merge DIR...`: the shard files of one sweep into sweep.csv, in the first folder.
+int merge_command(const std::vector<std::string>& folders) {
+  const auto merged = experiment::merge_sweep_shards(std::vector<std::filesystem::path>(folders.begin(), folders.end()));
+  if (!merged.ok()) return report_run_error(merged.error());
+  const experiment::MergeOutcome& outcome = merged.value();
+  std::printf("merged %s: %s\n", count_of(outcome.shards, "shard", "shards").c_str(), count_of(outcome.runs, "run", "runs").c_str());
+  std::printf("outputs: %s (sweep.csv and the run folders)\n", outcome.output_dir.string().c_str());
+  std::printf("fingerprint: %s (of the runs' fingerprints, in sweep.csv order)\n", sim::format_fingerprint(outcome.fingerprint).c_str());
+  return 0;
+}
+
+// `drsim run` (whole sweeps included) and `drsim sweep --shard K/N`.
 int run_command(const RunOptions& options) {
   auto loaded = config::load_scenario(options.experiment);
   if (!loaded.ok()) {
@@ -111,7 +151,7 @@ int run_command(const RunOptions& options) {
   const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
   const bool show_progress = options.progress || isatty(STDERR_FILENO);
   // spec: `drsim run` runs the whole sweep when the experiment has one.
-  if (config::sweep_point_count(experiment.sweep) > 1 || experiment.sweep.replications > 1)
+  if (options.shard || config::sweep_point_count(experiment.sweep) > 1 || experiment.sweep.replications > 1)
     return sweep_command(scenario, options, output_dir, show_progress);
 
   experiment::RunOptions run_options;
@@ -220,6 +260,21 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run_app->add_flag("--progress", run.progress, "print progress on stderr even when it is not a terminal");
 
+  RunOptions sweep;
+  std::string shard_text;
+  auto* sweep_app = app.add_subcommand("sweep", "run shard K of N of an experiment's sweep (one Slurm array task each); drsim merge combines them");
+  sweep_app->add_option("EXPERIMENT", sweep.experiment, "experiment file (.toml)")->required();
+  sweep_app->add_option("--shard", shard_text, "K/N: this shard's number (0-based) and the number of shards; runs K, K+N, K+2N, ... in sweep order")
+      ->required();
+  sweep_app->add_option("--out", sweep.out, "the sweep's folder, shared by every shard (default: the experiment's [output].dir)");
+  sweep_app->add_option("--seed", sweep.seed, "override the experiment's seed (give every shard the same)");
+  sweep_app->add_option("--jobs", sweep.jobs, "this shard's runs at once (default: one per core)")->check(CLI::PositiveNumber);
+  sweep_app->add_flag("--progress", sweep.progress, "print progress on stderr even when it is not a terminal");
+
+  std::vector<std::string> merge_folders;
+  auto* merge_app = app.add_subcommand("merge", "combine the shards of a sweep (drsim sweep --shard) into sweep.csv, in the first folder");
+  merge_app->add_option("DIR", merge_folders, "the folder(s) the shards wrote: one shared folder, or one per shard")->required();
+
   std::optional<std::string> validate_file;
   bool validate_keys = false;
   auto* validate_app = app.add_subcommand("validate", "check a topology or experiment file; exit 2 with file:line:column on errors");
@@ -241,6 +296,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
   if (*run_app) return run_command(run);
+  if (*sweep_app) {
+    sweep.shard = parse_shard(shard_text);
+    if (!sweep.shard) {
+      std::cerr << "drsim sweep: --shard wants K/N with 0 <= K < N, not \"" << shard_text << "\"\n";
+      return kExitBadInput;
+    }
+    return run_command(sweep);
+  }
+  if (*merge_app) return merge_command(merge_folders);
   if (*validate_app) return validate_command(validate_file, validate_keys);
   if (*lint_app) return lint_command(lint_file);
   if (*explain_app) return explain_command(explain_code);

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "sim/core/check.hpp"
 #include "sim/core/fingerprint.hpp"
 #include "sim/trace/call_record_writer.hpp"
 #include "sim/trace/decimal_text.hpp"
@@ -34,7 +35,89 @@ struct Finished {
   sim::Result<RunOutcome, RunError> result;
 };
 
+// Runs `runs` into `base`/<run folder> on `jobs` threads and returns each run's summary, in
+// the order of `runs`, or the error of the first one (in that order) that failed.
+//
+// `jobs` workers take runs in order and hand results to this thread, which alone reports
+// progress and keeps them. After a failure no run past it starts, but every run before it
+// still does: the failure reported is the first in order, whatever the thread count, and the
+// same as one thread would meet.
+sim::Result<std::vector<trace::RunSummary>, RunError> run_all(const config::Scenario& scenario, const std::vector<SweepRun>& runs,
+                                                                const std::filesystem::path& base, std::size_t jobs,
+                                                                const std::function<void(const SweepProgress&)>& on_progress) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> first_failed{runs.size()};
+  std::mutex mutex;
+  std::condition_variable finished_one;
+  std::deque<Finished> finished;
+  const auto work = [&] {
+    for (std::size_t index = next++; index < first_failed; index = next++) {
+      config::Scenario point = scenario;
+      config::apply_sweep_point(point, runs[index].point);
+      point.experiment.seed = runs[index].seed;
+      RunOptions run_options;
+      run_options.output_dir = base / runs[index].folder;
+      auto result = run_experiment(point, run_options);
+      if (!result.ok()) {
+        std::size_t current = first_failed;
+        while (index < current && !first_failed.compare_exchange_weak(current, index)) {}
+      }
+      const std::lock_guard lock(mutex);
+      finished.push_back(Finished{index, std::move(result)});
+      finished_one.notify_one();
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (std::size_t job = 0; job < std::clamp<std::size_t>(jobs, 1, std::max<std::size_t>(1, runs.size())); ++job)
+    workers.emplace_back(work);
+
+  std::vector<std::optional<trace::RunSummary>> summaries(runs.size());
+  std::optional<RunError> failure;
+  std::optional<std::size_t> failed_index;
+  std::size_t succeeded = 0;
+  const auto collect = [&](std::unique_lock<std::mutex>& lock) {
+    while (!finished.empty()) {
+      Finished done = std::move(finished.front());
+      finished.pop_front();
+      lock.unlock();
+      if (done.result.ok()) {
+        summaries[done.index] = std::move(done.result.value().summary);
+        ++succeeded;
+        if (on_progress) on_progress({succeeded, runs.size()});
+      } else if (!failed_index || done.index < *failed_index) {
+        failed_index = done.index;
+        failure = done.result.error();
+        failure->message = runs[done.index].folder + ": " + failure->message;
+      }
+      lock.lock();
+    }
+  };
+  {
+    std::unique_lock lock(mutex);
+    while (succeeded < runs.size() && !failure) {
+      finished_one.wait(lock, [&] { return !finished.empty(); });
+      collect(lock);
+    }
+  }
+  workers.clear();  // joins; after a failure, the runs still in flight finish first
+  {
+    std::unique_lock lock(mutex);
+    collect(lock);
+  }
+  if (failure) return sim::Failure{std::move(*failure)};
+  std::vector<trace::RunSummary> result;
+  result.reserve(runs.size());
+  for (std::optional<trace::RunSummary>& summary : summaries) result.push_back(std::move(*summary));
+  return result;
+}
+
+RunError output_failure(const trace::OutputError& error) { return RunError{RunError::Kind::Output, error.format()}; }
+
 }  // namespace
+
+std::string shard_csv_name(const Shard& shard) {
+  return "sweep-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv";
+}
 
 std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed) {
   const std::size_t points = config::sweep_point_count(sweep);
@@ -51,9 +134,7 @@ std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed)
 std::string sweep_csv_header(const config::Sweep& sweep) {
   std::string header = "point,replication,seed";
   for (const config::SweepAxis& axis : sweep.grid) header += "," + trace::csv_field(axis.path);
-  header +=
-      ",fingerprint,simulated_seconds,events,calls_attempted,calls_answered,calls_failed,"
-      "setup_delay_p50_ms,setup_delay_p95_ms,setup_delay_p99_ms,folder";
+  for (const std::string_view column : kSweepSummaryColumns) header += "," + std::string(column);
   return header;
 }
 
@@ -84,91 +165,47 @@ std::string sweep_csv_row(const config::Sweep& sweep, const SweepRowResult& row)
 
 sim::Result<SweepOutcome, RunError> run_sweep(const config::Scenario& scenario, const SweepOptions& options) {
   const config::Sweep& sweep = scenario.experiment.sweep;
-  const std::vector<SweepRun> runs = sweep_runs(sweep, scenario.experiment.seed);
-  auto stage = trace::StagedOutputFolder::create(options.output_dir);
-  if (!stage.ok()) return sim::Failure{RunError{RunError::Kind::Output, stage.error().format()}};
-  trace::StagedOutputFolder& folder = stage.value();
-
-  // `jobs` workers take runs in sweep order and hand results to this thread, which alone
-  // reports progress and keeps them. After a failure no run past it starts, but every run
-  // before it still does: the failure reported is the first in sweep order, whatever the
-  // thread count, and the same as one thread would meet.
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> first_failed{runs.size()};
-  std::mutex mutex;
-  std::condition_variable finished_one;
-  std::deque<Finished> finished;
-  const auto work = [&] {
-    for (std::size_t index = next++; index < first_failed; index = next++) {
-      config::Scenario point = scenario;
-      config::apply_sweep_point(point, runs[index].point);
-      point.experiment.seed = runs[index].seed;
-      RunOptions run_options;
-      run_options.output_dir = folder.file(runs[index].folder);
-      auto result = run_experiment(point, run_options);
-      if (!result.ok()) {
-        std::size_t current = first_failed;
-        while (index < current && !first_failed.compare_exchange_weak(current, index)) {}
-      }
-      const std::lock_guard lock(mutex);
-      finished.push_back(Finished{index, std::move(result)});
-      finished_one.notify_one();
-    }
-  };
-  const std::size_t jobs = std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(1, runs.size()));
-  std::vector<std::jthread> workers;
-  for (std::size_t job = 0; job < jobs; ++job) workers.emplace_back(work);
-
-  std::vector<std::optional<trace::RunSummary>> summaries(runs.size());
-  std::optional<RunError> failure;
-  std::optional<std::size_t> failed_index;
-  std::size_t succeeded = 0;
-  const auto collect = [&](std::unique_lock<std::mutex>& lock) {
-    while (!finished.empty()) {
-      Finished done = std::move(finished.front());
-      finished.pop_front();
-      lock.unlock();
-      if (done.result.ok()) {
-        summaries[done.index] = std::move(done.result.value().summary);
-        ++succeeded;
-        if (options.on_progress) options.on_progress({succeeded, runs.size()});
-      } else if (!failed_index || done.index < *failed_index) {
-        failed_index = done.index;
-        failure = done.result.error();
-        failure->message = runs[done.index].folder + ": " + failure->message;
-      }
-      lock.lock();
-    }
-  };
-  {
-    std::unique_lock lock(mutex);
-    while (succeeded < runs.size() && !failure) {
-      finished_one.wait(lock, [&] { return !finished.empty(); });
-      collect(lock);
-    }
-  }
-  workers.clear();  // joins; after a failure, the runs still in flight finish first
-  {
-    std::unique_lock lock(mutex);
-    collect(lock);
-  }
-  if (failure) return sim::Failure{std::move(*failure)};
-
+  std::vector<SweepRun> runs = sweep_runs(sweep, scenario.experiment.seed);
   SweepOutcome outcome;
+  outcome.output_dir = options.output_dir;
+
+  // A shard shares the folder with the other shards: no stage for the whole; each run still
+  // lands whole (run_experiment stages it), and the shard's file comes last.
+  std::optional<trace::StagedOutputFolder> stage;
+  std::filesystem::path base = options.output_dir;
+  if (options.shard) {
+    const Shard shard = *options.shard;
+    DRSIM_CHECK(shard.count >= 1 && shard.index < shard.count, "shard index out of range");
+    std::vector<SweepRun> mine;
+    for (std::size_t index = shard.index; index < runs.size(); index += shard.count) mine.push_back(runs[index]);
+    runs = std::move(mine);
+    std::error_code error;
+    std::filesystem::create_directories(base, error);
+    if (error) return sim::Failure{output_failure({base, error.message()})};
+    outcome.csv = base / shard_csv_name(shard);
+  } else {
+    auto staged = trace::StagedOutputFolder::create(options.output_dir);
+    if (!staged.ok()) return sim::Failure{output_failure(staged.error())};
+    stage.emplace(std::move(staged).value());
+    base = stage->file("");
+    outcome.csv = options.output_dir / "sweep.csv";
+  }
+
+  auto summaries = run_all(scenario, runs, base, options.jobs, options.on_progress);
+  if (!summaries.ok()) return sim::Failure{std::move(summaries).error()};
   sim::Fingerprint fingerprint;
   std::string csv = sweep_csv_header(sweep) + "\n";
   for (std::size_t index = 0; index < runs.size(); ++index) {
-    SweepRowResult row{runs[index], std::move(*summaries[index])};
+    SweepRowResult row{runs[index], std::move(summaries.value()[index])};
     csv += sweep_csv_row(sweep, row) + "\n";
     fingerprint.add(static_cast<std::int64_t>(index), 0, sim::format_fingerprint(row.summary.fingerprint));
     outcome.rows.push_back(std::move(row));
   }
-  if (auto failed = trace::write_file_atomically(folder.file("sweep.csv"), csv))
-    return sim::Failure{RunError{RunError::Kind::Output, failed->format()}};
-  if (auto failed = folder.commit()) return sim::Failure{RunError{RunError::Kind::Output, failed->format()}};
   outcome.fingerprint = fingerprint.value();
-  outcome.output_dir = options.output_dir;
-  outcome.csv = options.output_dir / "sweep.csv";
+  if (auto failed = trace::write_file_atomically(base / outcome.csv.filename(), csv)) return sim::Failure{output_failure(*failed)};
+  if (stage) {
+    if (auto failed = stage->commit()) return sim::Failure{output_failure(*failed)};
+  }
   return outcome;
 }
 

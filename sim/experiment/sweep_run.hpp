@@ -9,11 +9,20 @@
 // point-<p>-rep-<r> (zero-padded to sort), each exactly what `drsim run` writes for one run.
 // The whole folder is staged and moved into place at the end: a failed sweep writes nothing.
 // The bytes do not depend on the number of threads.
+//
+// On a cluster (`drsim sweep --shard K/N`, one Slurm array task each) shard K runs the runs
+// whose index in sweep order is K modulo N into the folder, which every shard shares and none
+// stages whole, each run still committed whole, then writes sweep-shard-K-of-N.csv with its
+// rows. merge_sweep_shards (`drsim merge`) turns the N shard files into sweep.csv: the folder
+// is then byte for byte what one `drsim run` of the sweep writes.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/config/experiment_file.hpp"
@@ -39,11 +48,20 @@ struct SweepProgress {
   std::size_t total = 0;
 };
 
+// Shard `index` of `count` (0-based): the runs whose sweep-order index is index modulo count.
+struct Shard {
+  std::size_t index = 0;
+  std::size_t count = 1;
+};
+// "sweep-shard-2-of-8.csv".
+std::string shard_csv_name(const Shard& shard);
+
 struct SweepOptions {
-  std::filesystem::path output_dir;  // the sweep's folder, (re)created
+  std::filesystem::path output_dir;  // the sweep's folder, (re)created; with a shard, shared
   unsigned jobs = 1;                 // runs at once; at least 1
   // Called after each run finishes, from the thread that called run_sweep, in finishing order.
   std::function<void(const SweepProgress&)> on_progress;
+  std::optional<Shard> shard;  // none: the whole sweep
 };
 
 struct SweepRowResult {
@@ -52,19 +70,38 @@ struct SweepRowResult {
 };
 
 struct SweepOutcome {
-  std::vector<SweepRowResult> rows;  // sweep.csv order
+  std::vector<SweepRowResult> rows;  // sweep.csv order (a shard's only)
   std::uint64_t fingerprint = 0;     // of the runs' fingerprints in that order
   std::filesystem::path output_dir;
-  std::filesystem::path csv;
+  std::filesystem::path csv;         // sweep.csv, or the shard's file
 };
 
-// sweep.csv's header: point,replication,seed, the axis paths, then the summary figures.
+// sweep.csv's columns after the swept paths: the run's fingerprint first, its folder last.
+inline constexpr std::array<std::string_view, 10> kSweepSummaryColumns = {
+    "fingerprint",    "simulated_seconds",  "events",             "calls_attempted",    "calls_answered",
+    "calls_failed", "setup_delay_p50_ms", "setup_delay_p95_ms", "setup_delay_p99_ms", "folder"};
+
+// sweep.csv's header: point,replication,seed, the axis paths, then kSweepSummaryColumns.
 std::string sweep_csv_header(const config::Sweep& sweep);
 // One row without its line end.
 std::string sweep_csv_row(const config::Sweep& sweep, const SweepRowResult& row);
 
-// Runs every point of `scenario.experiment.sweep` (the scenario as loaded: no point applied).
-// The first run that fails fails the sweep (RunError names its folder); nothing is written.
+// Runs every point of `scenario.experiment.sweep` (the scenario as loaded: no point applied),
+// or the shard's share of them. The first run that fails fails the sweep (RunError names its
+// folder); nothing is written, except the runs of a shard that were already whole.
 sim::Result<SweepOutcome, RunError> run_sweep(const config::Scenario& scenario, const SweepOptions& options);
+
+struct MergeOutcome {
+  std::filesystem::path output_dir;  // the first folder given, now holding the whole sweep
+  std::size_t shards = 0;
+  std::size_t runs = 0;
+  std::uint64_t fingerprint = 0;  // as run_sweep's for the whole sweep
+};
+
+// Combines the shard files of one sweep found in `folders` (all shards in one shared folder,
+// or spread over several) into the first folder: the other folders' run folders move there,
+// sweep.csv is written and the shard files are removed. Checks that the shards are the N of
+// one sweep, each once, with every run of it: BadInput names what is wrong and nothing moves.
+sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::filesystem::path>& folders);
 
 }  // namespace experiment

@@ -40,6 +40,21 @@ check "run: a sweep on 3 threads writes the same bytes" diff -r "$work/out-sweep
 "$drsim" run "$work/sweep.toml" --jobs 0 >/dev/null 2>&1; code=$?
 check "run: --jobs 0 is bad input" test $code -eq 2
 
+# The same sweep in two shards over one folder, then merged: the same bytes again.
+for k in 0 1; do "$drsim" sweep "$work/sweep.toml" --shard $k/2 --out "$work/shards" >"$work/shard-$k.out" 2>&1; done
+check "sweep: a shard says what it ran" grep -q "^quickstart: shard 1 of 2 of a sweep of 1 point x 3 replications: 1 run on 1 thread$" "$work/shard-1.out"
+check "sweep: ... and writes its file" test -f "$work/shards/sweep-shard-0-of-2.csv"
+"$drsim" merge "$work/shards" >"$work/merge.out" 2>&1; code=$?
+check "merge: exits 0" test $code -eq 0
+check "merge: the merged folder is the whole sweep's, byte for byte" diff -r "$work/out-sweep" "$work/shards"
+check "merge: ... with the sweep's fingerprint" test "$(grep '^fingerprint:' "$work/merge.out")" = "$(grep '^fingerprint:' "$work/sweep.out")"
+"$drsim" merge "$work/shards" >/dev/null 2>"$work/merge.err"; code=$?
+check "merge: a folder without shard files is bad input" bash -c "test $code -eq 2 && grep -q 'no sweep-shard-K-of-N.csv' '$work/merge.err'"
+"$drsim" sweep "$work/sweep.toml" --shard 2/2 >/dev/null 2>"$work/shard.err"; code=$?
+check "sweep: --shard 2/2 is bad input" bash -c "test $code -eq 2 && grep -q 'K/N with 0 <= K < N' '$work/shard.err'"
+"$drsim" sweep --help >"$work/sweep-help.out"; code=$?
+check "sweep --help documents every flag" bash -c "test $code -eq 0 && for f in --shard --out --seed --jobs --progress; do grep -q -- \$f '$work/sweep-help.out' || exit 1; done"
+
 # Bad input: exit 2, file:line:column, nothing written.
 bad() {  # bad NAME EXPECTED_STDERR_REGEX TOML
   local name=$1 expected=$2 file=$work/$1.toml

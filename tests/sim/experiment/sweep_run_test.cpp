@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,6 +46,15 @@ const std::string kLatencySweep =
     "[sweep]\nreplications = 2\n[sweep.grid]\n\"link.contoso-hq|ms-amer.latency\" = [\"10ms\", \"30ms\"]\n"
     "[output]\npcap = false\n";
 
+experiment::SweepOptions sweep_options(const std::filesystem::path& folder, unsigned jobs,
+                                       std::optional<experiment::Shard> shard = std::nullopt) {
+  experiment::SweepOptions options;
+  options.output_dir = folder;
+  options.jobs = jobs;
+  options.shard = shard;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("a sweep's runs are named to sort in order and seeded from the seed up by replication") {
@@ -67,7 +77,7 @@ TEST_CASE("a sweep's runs are named to sort in order and seeded from the seed up
 TEST_CASE("a sweep runs each point and replication and lists them in sweep.csv") {
   e2e::Bed bed;
   const config::Scenario scenario = bed.load(kLatencySweep);
-  const auto swept = experiment::run_sweep(scenario, {bed.folder / "sweep", 2, {}});
+  const auto swept = experiment::run_sweep(scenario, sweep_options(bed.folder / "sweep", 2));
   REQUIRE(swept.ok());
   const experiment::SweepOutcome& outcome = swept.value();
   REQUIRE(outcome.rows.size() == 4);
@@ -105,8 +115,8 @@ TEST_CASE("a sweep runs each point and replication and lists them in sweep.csv")
 TEST_CASE("a sweep writes the same bytes on one thread as on three") {
   e2e::Bed bed;
   const config::Scenario scenario = bed.load(kLatencySweep);
-  const auto one = experiment::run_sweep(scenario, {bed.folder / "one", 1, {}});
-  const auto three = experiment::run_sweep(scenario, {bed.folder / "three", 3, {}});
+  const auto one = experiment::run_sweep(scenario, sweep_options(bed.folder / "one", 1));
+  const auto three = experiment::run_sweep(scenario, sweep_options(bed.folder / "three", 3));
   REQUIRE(one.ok());
   REQUIRE(three.ok());
   CHECK(one.value().fingerprint == three.value().fingerprint);
@@ -119,11 +129,12 @@ TEST_CASE("a sweep reports progress after each run from the calling thread") {
   e2e::Bed bed;
   const config::Scenario scenario = bed.load(kLatencySweep);
   std::vector<std::size_t> finished;
-  const auto swept = experiment::run_sweep(
-      scenario, {bed.folder / "sweep", 2, [&](const experiment::SweepProgress& progress) {
-                   CHECK(progress.total == 4);
-                   finished.push_back(progress.finished);
-                 }});
+  experiment::SweepOptions options = sweep_options(bed.folder / "sweep", 2);
+  options.on_progress = [&](const experiment::SweepProgress& progress) {
+    CHECK(progress.total == 4);
+    finished.push_back(progress.finished);
+  };
+  const auto swept = experiment::run_sweep(scenario, options);
   REQUIRE(swept.ok());
   CHECK(finished == std::vector<std::size_t>{1, 2, 3, 4});
 }
@@ -137,7 +148,7 @@ TEST_CASE("a sweep whose run fails writes nothing and names the first failing ru
       "[sweep]\n[sweep.grid]\n\"call.0.from\" = [\"+14255550100\", \"+14255550201\", \"+14255550201\"]\n");
   for (const unsigned jobs : {1u, 3u}) {
     CAPTURE(jobs);
-    const auto swept = experiment::run_sweep(scenario, {bed.folder / "sweep", jobs, {}});
+    const auto swept = experiment::run_sweep(scenario, sweep_options(bed.folder / "sweep", jobs));
     REQUIRE_FALSE(swept.ok());
     CHECK(swept.error().kind == experiment::RunError::Kind::BadInput);
     CHECK(swept.error().message.starts_with("point-1-rep-0: "));
@@ -145,4 +156,57 @@ TEST_CASE("a sweep whose run fails writes nothing and names the first failing ru
     CHECK_FALSE(std::filesystem::exists(bed.folder / "sweep"));
     CHECK_FALSE(std::filesystem::exists(bed.folder / "sweep.partial"));
   }
+}
+
+TEST_CASE("shards of a sweep merged from one shared folder or from their own are the whole sweep byte for byte") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  const auto whole = experiment::run_sweep(scenario, sweep_options(bed.folder / "whole", 2));
+  REQUIRE(whole.ok());
+  // Three shards of four runs: shard 0 runs 0 and 3, shard 1 run 1, shard 2 run 2.
+  for (std::size_t shard = 0; shard < 3; ++shard) {
+    const auto ran = experiment::run_sweep(scenario, sweep_options(bed.folder / "shared", 1, experiment::Shard{shard, 3}));
+    REQUIRE(ran.ok());
+    CHECK(ran.value().rows.size() == (shard == 0 ? 2u : 1u));
+    CHECK(ran.value().csv == bed.folder / "shared" / ("sweep-shard-" + std::to_string(shard) + "-of-3.csv"));
+    const auto apart = experiment::run_sweep(scenario, sweep_options(bed.folder / ("apart-" + std::to_string(shard)), 1, experiment::Shard{shard, 3}));
+    REQUIRE(apart.ok());
+  }
+  CHECK(files_under(bed.folder / "shared").contains("sweep-shard-1-of-3.csv"));
+  const auto merged = experiment::merge_sweep_shards({bed.folder / "shared"});
+  REQUIRE(merged.ok());
+  CHECK(merged.value().shards == 3);
+  CHECK(merged.value().runs == 4);
+  CHECK(merged.value().fingerprint == whole.value().fingerprint);
+  CHECK(files_under(bed.folder / "shared") == files_under(bed.folder / "whole"));
+
+  const auto gathered = experiment::merge_sweep_shards({bed.folder / "apart-0", bed.folder / "apart-1", bed.folder / "apart-2"});
+  REQUIRE(gathered.ok());
+  CHECK(gathered.value().output_dir == bed.folder / "apart-0");
+  CHECK(files_under(bed.folder / "apart-0") == files_under(bed.folder / "whole"));
+  CHECK(files_under(bed.folder / "apart-1").empty());
+}
+
+TEST_CASE("merging refuses shards that are not all of one sweep and changes nothing") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  for (std::size_t shard = 0; shard < 2; ++shard)
+    REQUIRE(experiment::run_sweep(scenario, sweep_options(bed.folder / "two", 1, experiment::Shard{shard, 3})).ok());
+  const auto before = files_under(bed.folder / "two");
+  const auto missing = experiment::merge_sweep_shards({bed.folder / "two"});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().kind == experiment::RunError::Kind::BadInput);
+  CHECK(missing.error().message == "drsim merge: shard 2 of 3 is missing (sweep-shard-2-of-3.csv)");
+  CHECK(files_under(bed.folder / "two") == before);
+
+  // A shard of another split of the sweep.
+  REQUIRE(experiment::run_sweep(scenario, sweep_options(bed.folder / "two", 1, experiment::Shard{1, 2})).ok());
+  const auto mixed = experiment::merge_sweep_shards({bed.folder / "two"});
+  REQUIRE_FALSE(mixed.ok());
+  CHECK(mixed.error().message.find("not one sweep") != std::string::npos);
+
+  std::filesystem::create_directory(bed.folder / "empty");
+  const auto empty = experiment::merge_sweep_shards({bed.folder / "empty"});
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().message.starts_with("drsim merge: no sweep-shard-K-of-N.csv in "));
 }
