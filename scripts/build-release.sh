@@ -31,7 +31,8 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 say "2/3 training on experiments/*.toml"
 for experiment in "$root"/experiments/*.toml; do
   name=$(basename "$experiment" .toml)
-  if ! "$build/drsim" run "$experiment" --out "$work/$name" >"$work/$name.log" 2>&1; then
+  # --jobs 1: a sweep's runs on one thread, as -fprofile-update=single's counters assume.
+  if ! "$build/drsim" run "$experiment" --out "$work/$name" --jobs 1 >"$work/$name.log" 2>&1; then
     cat "$work/$name.log" >&2
     say "training run of experiments/$name.toml failed; no profile-optimized build made"
     exit 1

@@ -2,7 +2,9 @@
 // are pinned separately, in tests/experiments).
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/config/experiment_file.hpp"
 #include "sim/experiment/experiment_run.hpp"
@@ -22,6 +24,19 @@ experiment::RunOutcome run_shipped(const std::string& name, const trace_test::Te
 
 bool during(const trace::CallRecord& call, std::int64_t from_s, std::int64_t to_s) {
   return call.start >= Time::from_seconds(from_s) && call.start < Time::from_seconds(to_s);
+}
+
+// One run of a shipped sweep: grid point `point`, replication `replication` (seed + replication).
+experiment::RunOutcome run_shipped_point(const std::string& name, std::size_t point, std::uint64_t replication,
+                                         const trace_test::TemporaryFolder& folder) {
+  auto loaded = config::load_scenario(std::string(DRSIM_SOURCE_DIR) + "/experiments/" + name + ".toml");
+  if (!loaded.ok()) FAIL(loaded.error().format());
+  config::Scenario scenario = std::move(loaded).value();
+  config::apply_sweep_point(scenario, point);
+  scenario.experiment.seed += replication;
+  auto ran = experiment::run_experiment(scenario, {folder / name, {}});
+  if (!ran.ok()) FAIL(ran.error().message);
+  return std::move(ran).value();
 }
 
 }  // namespace
@@ -94,4 +109,41 @@ TEST_CASE("firewall-drop-vs-reject: a reject fails Microsoft's connect at once, 
   CHECK(rejected > 0);
   CHECK(dropped > 0);
   CHECK(waited_out_a_whole_connect);
+}
+
+TEST_CASE("options-interval-sweep: calls wait for Timer B until the SBC's next OPTIONS to AMER times out") {
+  // The interval of each grid point, and when the OPTIONS sent at the first round after 301 s
+  // times out (round + 32 s): from then on the SBC sends calls to EMEA at once.
+  const std::int64_t detected_s[] = {310 + 32, 330 + 32, 360 + 32, 360 + 32};
+  trace_test::TemporaryFolder folder;
+  for (std::uint64_t replication = 0; replication < 5; ++replication) {
+    std::vector<int> waited(4);
+    for (std::size_t point = 0; point < 4; ++point) {
+      CAPTURE(replication);
+      CAPTURE(point);
+      const auto outcome = run_shipped_point("options-interval-sweep", point, replication, folder);
+      for (const auto& call : outcome.calls) {
+        // (Calls still ringing at 301 s lose AMER's answer: neither window holds them.)
+        if (during(call, 301, detected_s[point])) {
+          REQUIRE(call.setup_delay.has_value());
+          // Sent to AMER, moved to EMEA by the INVITE's Timer B (64 * T1 = 32 s).
+          CHECK(call.failovers == 1);
+          CHECK(call.datacenter == "emea");
+          CHECK(*call.setup_delay > Time::from_seconds(32));
+          ++waited[point];
+        } else if (during(call, detected_s[point], 900)) {
+          REQUIRE(call.setup_delay.has_value());
+          CHECK(call.failovers == 0);
+          CHECK(call.datacenter == "emea");
+          CHECK(*call.setup_delay < Time::from_seconds(6));
+        }
+      }
+    }
+    // The same calls at every interval: a longer interval never delays fewer, and 60 s and
+    // 180 s ping at the same moment after the fault.
+    CHECK(waited[0] <= waited[1]);
+    CHECK(waited[1] <= waited[2]);
+    CHECK(waited[2] == waited[3]);
+    CHECK(waited[2] > 0);
+  }
 }
