@@ -131,6 +131,9 @@ int merge_command(const std::vector<std::string>& folders) {
   const auto merged = experiment::merge_sweep_shards(std::vector<std::filesystem::path>(folders.begin(), folders.end()));
   if (!merged.ok()) return report_run_error(merged.error());
   const experiment::MergeOutcome& outcome = merged.value();
+  for (const std::string& stray : outcome.strays)
+    std::fprintf(stderr, "drsim merge: warning: %s is not a run of this sweep (left by an earlier one?)\n",
+                 (outcome.output_dir / stray).string().c_str());
   std::printf("merged %s: %s\n", count_of(outcome.shards, "shard", "shards").c_str(), count_of(outcome.runs, "run", "runs").c_str());
   std::printf("outputs: %s (sweep.csv and the run folders)\n", outcome.output_dir.string().c_str());
   std::printf("fingerprint: %s (of the runs' fingerprints, in sweep.csv order)\n", sim::format_fingerprint(outcome.fingerprint).c_str());
@@ -266,7 +269,7 @@ int main(int argc, char** argv) {
   sweep_app->add_option("EXPERIMENT", sweep.experiment, "experiment file (.toml)")->required();
   sweep_app->add_option("--shard", shard_text, "K/N: this shard's number (0-based) and the number of shards; runs K, K+N, K+2N, ... in sweep order")
       ->required();
-  sweep_app->add_option("--out", sweep.out, "the sweep's folder, shared by every shard (default: the experiment's [output].dir)");
+  sweep_app->add_option("--out", sweep.out, "the sweep's folder, shared by every shard, empty or absent at the start (default: the experiment's [output].dir)");
   sweep_app->add_option("--seed", sweep.seed, "override the experiment's seed (give every shard the same)");
   sweep_app->add_option("--jobs", sweep.jobs, "this shard's runs at once (default: one per core)")->check(CLI::PositiveNumber);
   sweep_app->add_flag("--progress", sweep.progress, "print progress on stderr even when it is not a terminal");

@@ -204,7 +204,19 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
     std::error_code ignored;
     std::filesystem::remove(file.path, ignored);
   }
-  return MergeOutcome{target, count, in_order.size(), fingerprint.value()};
+  MergeOutcome outcome{target, count, in_order.size(), fingerprint.value(), {}};
+  // Shards cannot clear a folder they share, so runs of an earlier sweep there stay: say so.
+  std::vector<std::string> listed;
+  for (const ShardRow* row : in_order) listed.push_back(row->run_folder);
+  std::sort(listed.begin(), listed.end());
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(target, error)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && name.starts_with("point-") && !std::binary_search(listed.begin(), listed.end(), name))
+      outcome.strays.push_back(name);
+  }
+  std::sort(outcome.strays.begin(), outcome.strays.end());
+  return outcome;
 }
 
 }  // namespace experiment

@@ -96,6 +96,8 @@ struct MergeOutcome {
   std::size_t shards = 0;
   std::size_t runs = 0;
   std::uint64_t fingerprint = 0;  // as run_sweep's for the whole sweep
+  // point-* folders in the output folder that no shard listed: left by an earlier sweep.
+  std::vector<std::string> strays;
 };
 
 // Combines the shard files of one sweep found in `folders` (all shards in one shared folder,

@@ -179,6 +179,7 @@ TEST_CASE("shards of a sweep merged from one shared folder or from their own are
   CHECK(merged.value().runs == 4);
   CHECK(merged.value().fingerprint == whole.value().fingerprint);
   CHECK(files_under(bed.folder / "shared") == files_under(bed.folder / "whole"));
+  CHECK(merged.value().strays.empty());
 
   const auto gathered = experiment::merge_sweep_shards({bed.folder / "apart-0", bed.folder / "apart-1", bed.folder / "apart-2"});
   REQUIRE(gathered.ok());
@@ -209,4 +210,16 @@ TEST_CASE("merging refuses shards that are not all of one sweep and changes noth
   const auto empty = experiment::merge_sweep_shards({bed.folder / "empty"});
   REQUIRE_FALSE(empty.ok());
   CHECK(empty.error().message.starts_with("drsim merge: no sweep-shard-K-of-N.csv in "));
+}
+
+TEST_CASE("merging names run folders an earlier sweep left in the shared folder") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  std::filesystem::create_directories(bed.folder / "shared" / "point-7-rep-0");
+  for (std::size_t shard = 0; shard < 2; ++shard)
+    REQUIRE(experiment::run_sweep(scenario, sweep_options(bed.folder / "shared", 1, experiment::Shard{shard, 2})).ok());
+  const auto merged = experiment::merge_sweep_shards({bed.folder / "shared"});
+  REQUIRE(merged.ok());
+  CHECK(merged.value().runs == 4);
+  CHECK(merged.value().strays == std::vector<std::string>{"point-7-rep-0"});
 }
