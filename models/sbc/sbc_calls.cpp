@@ -49,7 +49,7 @@ Sbc::Call& Sbc::open_call(const sip::TransactionKey& key, const sip::Message& in
   call.direction = microsoft ? Direction::Outbound : Direction::Inbound;
   call.uas.microsoft = microsoft.has_value();
   call.uas.call_id = std::string(invite.call_id());
-  call.uas.invite = invite;
+  call.uas.invite = std::make_unique<const sip::Message>(invite);
   call.uas.invite_key = key;
   call.uas.connection = microsoft;
   if (const auto channel = endpoint_->datagram_channel_of(flow)) {
@@ -98,7 +98,7 @@ void Sbc::on_proxy_connection(std::uint64_t number, std::uint64_t attempt,
 
 void Sbc::send_invite_to_proxy(Call& call, net::ConnectionId connection) {
   const std::string& proxy = proxies_->fqdn(call.tried_proxies.back());
-  const sip::Message& received = call.uas.invite;
+  const sip::Message& received = *call.uas.invite;
   const std::string callee(received.request_uri().user());
   const std::string caller = caller_of(received);
   sip::Message invite = sip::Message::request(
@@ -122,7 +122,7 @@ void Sbc::send_invite_to_proxy(Call& call, net::ConnectionId connection) {
 }
 
 void Sbc::send_invite_to_trunk(Call& call) {
-  const sip::Message& received = call.uas.invite;
+  const sip::Message& received = *call.uas.invite;
   const std::string callee(received.request_uri().user());
   // facts §3.8: Microsoft's From is already the number to present (the user's, a service
   // number, or anonymous); its P-Asserted-Identity names who pays, not who calls.
@@ -145,7 +145,6 @@ void Sbc::send_invite_to_trunk(Call& call) {
 }
 
 void Sbc::start_uac_invite(Call& call, sip::Message invite, sip::Transport& flow) {
-  call.uac.invite = invite;
   call.uac_dialogs.emplace(dialogs_, invite);
   call.state = CallState::Inviting;
   ++call.live_invites;
@@ -194,18 +193,18 @@ void Sbc::relay_answer(Call& call, const sip::Message& response, const sip::Dial
   sip::Dialog& dialog = *event.dialog;
   // The SBC ACKs Microsoft (or the carrier) at once rather than waiting for the other leg's ACK:
   // every offer is in the INVITE (no delayed offer, facts §3.2), so the ACK carries nothing.
-  call.uac_ack = ack_for(dialog, call.uac.microsoft);
+  call.uac_ack = std::make_unique<const sip::Message>(ack_for(dialog, call.uac.microsoft));
   uac_flow(call).send(*call.uac_ack);
   call.uac.dialog = dialog.id();
   if (call.state == CallState::Ended) return send_bye(call.uac, dialog);  // cancelled: the CANCEL lost the race
   sip::Message answer = relayed_response(call, response);
-  auto uas_dialog = sip::Dialog::create_as_uas(call.uas.invite, answer);
+  auto uas_dialog = sip::Dialog::create_as_uas(*call.uas.invite, answer);
   if (uas_dialog.ok()) {
     call.uas.dialog = uas_dialog->id();
     dialogs_.insert(std::move(uas_dialog).value());
   }
   call.state = CallState::Answered;
-  call.answer = answer;
+  call.answer = std::make_unique<const sip::Message>(answer);
   respond_on_uas(call, std::move(answer));
   start_answer_retransmission(call);
 }
@@ -237,7 +236,7 @@ sip::Message Sbc::relayed_response(Call& call, const sip::Message& response) {
   auto [entry, added] = call.uas_tag_for_uac_tag.try_emplace(std::string(response.to().tag()));
   if (added) entry->second = new_tag();
   sip::Message relayed =
-      sip::make_response(call.uas.invite, response.status_code(), response.reason_phrase(), entry->second);
+      sip::make_response(*call.uas.invite, response.status_code(), response.reason_phrase(), entry->second);
   relayed.add_header("Contact", contact(call.uas.microsoft));
   relayed.add_header("Allow", allow_value());
   relay_body(response, relayed, call.uas, call.number);
@@ -269,7 +268,7 @@ void Sbc::relay_body(const sip::Message& from, sip::Message& to, Leg& toward, st
 // ---- answering the leg the call came on
 
 void Sbc::answer_uas_with_failure(Call& call, int status_code, std::string_view reason_phrase) {
-  respond_on_uas(call, sip::make_response(call.uas.invite, status_code, reason_phrase, final_tag(call)));
+  respond_on_uas(call, sip::make_response(*call.uas.invite, status_code, reason_phrase, final_tag(call)));
   end(call);
 }
 
@@ -299,7 +298,7 @@ void Sbc::on_answer_retransmission(std::uint64_t number) {
   Call* call = find_call(number);
   if (call == nullptr || call->state != CallState::Answered) return;
   // §13.3.1.4: the 2xx again, at intervals doubling from T1 up to T2, until the ACK.
-  respond_on_uas(*call, call->answer);
+  respond_on_uas(*call, *call->answer);
   call->answer_interval = settings_.timers.doubled_up_to_t2(call->answer_interval);
   call->answer_retransmission =
       start_timer(call->answer_interval, [this, number] { on_answer_retransmission(number); });
@@ -310,6 +309,7 @@ void Sbc::on_ack_for_answer(const sip::Message& ack) {
   if (call == nullptr || call->uas.call_id != ack.call_id()) return;
   call->answer_retransmission.cancel();
   call->ack_deadline.cancel();
+  call->answer.reset();  // acknowledged: never sent again
 }
 
 // ---- CANCEL, BYE and other requests from either side
@@ -349,7 +349,7 @@ void Sbc::cancel_uac_leg(Call& call) {
 
 void Sbc::send_cancel(Call& call) {
   // §9.1: the CANCEL goes where the INVITE went.
-  layer_->send_request(sip::make_cancel(call.uac.invite), uac_flow(call));
+  layer_->send_request(sip::make_cancel(call.uac_dialogs->invite()), uac_flow(call));
 }
 
 void Sbc::on_bye(const sip::TransactionKey& key, const sip::Message& bye, std::optional<net::ConnectionId> microsoft) {
