@@ -255,7 +255,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "drsim 0.1.0");
 
   RunOptions run;
-  auto* run_app = app.add_subcommand("run", "run an experiment and write its outputs");
+  auto* run_app = app.add_subcommand("run", "run an experiment (every run of its sweep when it has one) and write its outputs");
   run_app->add_option("EXPERIMENT", run.experiment, "experiment file (.toml)")->required();
   run_app->add_option("--out", run.out, "output folder (default: the experiment's [output].dir, else results/<name>)");
   run_app->add_option("--seed", run.seed, "override the experiment's seed");
