@@ -130,8 +130,8 @@ class Sbc final : public sim::Actor, private sip::SipCore, private net::SipEndpo
     bool microsoft = false;                      // else the trunk
     std::string call_id;
     // UAS leg: the INVITE as received (the UAC leg's last one is uac_dialogs' invite()). On the
-    // heap, like the two below: a call lives minutes and is looked at for a few fields, which
-    // then share a few cache lines instead of being spread over five inline messages.
+    // heap, like Call's uac_ack and answer: a call lives minutes and is looked at for a few
+    // fields, which then share a few cache lines instead of being spread over whole messages.
     std::unique_ptr<const sip::Message> invite;
     std::optional<sip::TransactionKey> invite_key;
     std::optional<net::ConnectionId> connection; // Microsoft legs: the TLS connection in use
