@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "models/teams/microsoft_response_codes.hpp"
 #include "sim/config/config_file.hpp"
 #include "sim/config/experiment_file.hpp"
+#include "sim/config/key_reading.hpp"
 #include "sim/core/fingerprint.hpp"
 #include "sim/core/simulation.hpp"
 #include "sim/experiment/experiment_run.hpp"
@@ -38,22 +40,13 @@ struct RunOptions {
   std::optional<experiment::Shard> shard;  // `drsim sweep --shard K/N`
 };
 
-std::string count_of(std::size_t number, const char* one, const char* many) {
-  return std::to_string(number) + " " + (number == 1 ? one : many);
-}
+using config::count_of;
 
 // "K/N" with 0 <= K < N, as `--shard` takes it.
-std::optional<experiment::Shard> parse_shard(const std::string& text) {
+std::optional<experiment::Shard> parse_shard(std::string_view text) {
   const std::size_t slash = text.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  const auto number = [](const std::string& digits) -> std::optional<std::size_t> {
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return static_cast<std::size_t>(std::stoul(digits));
-  };
-  const auto index = number(text.substr(0, slash));
-  const auto count = number(text.substr(slash + 1));
-  if (!index || !count || *count == 0 || *index >= *count) return std::nullopt;
-  return experiment::Shard{*index, *count};
+  if (slash == std::string_view::npos) return std::nullopt;
+  return experiment::shard_of(text.substr(0, slash), text.substr(slash + 1));
 }
 
 // The progress line on stderr: only for work longer than about two seconds, and only on a

@@ -251,16 +251,26 @@ std::size_t sweep_point_count(const Sweep& sweep) {
   return points;
 }
 
+std::vector<const SweepValue*> sweep_point_values(const Sweep& sweep, std::size_t point) {
+  DRSIM_CHECK(point < sweep_point_count(sweep), "sweep point out of range");
+  std::vector<const SweepValue*> values(sweep.grid.size());
+  for (std::size_t axis = sweep.grid.size(); axis-- > 0;) {
+    values[axis] = &sweep.grid[axis].values[point % sweep.grid[axis].values.size()];
+    point /= sweep.grid[axis].values.size();
+  }
+  return values;
+}
+
 void apply_sweep_point(Scenario& scenario, std::size_t point) {
-  DRSIM_CHECK(point < sweep_point_count(scenario.experiment.sweep), "sweep point out of range");
-  const std::vector<SweepAxis> grid = scenario.experiment.sweep.grid;
+  // A copy: applying a value may not touch the sweep itself ([sweep] cannot be swept), but the
+  // scenario is being written through.
+  const Sweep sweep = scenario.experiment.sweep;
+  const std::vector<const SweepValue*> values = sweep_point_values(sweep, point);
   Diagnostics problems;
   FileReader reader(scenario.experiment.path, problems);
-  for (std::size_t axis = grid.size(); axis-- > 0;) {
-    const SweepValue& value = grid[axis].values[point % grid[axis].values.size()];
-    point /= grid[axis].values.size();
-    const toml::table parsed = toml::parse("value = " + value.toml);
-    const std::string problem = apply_in_scenario(scenario, grid[axis].path, *parsed.get("value"), KeyReading{reader, grid[axis].path});
+  for (std::size_t axis = sweep.grid.size(); axis-- > 0;) {
+    const toml::table parsed = toml::parse("value = " + values[axis]->toml);
+    const std::string problem = apply_in_scenario(scenario, sweep.grid[axis].path, *parsed.get("value"), KeyReading{reader, sweep.grid[axis].path});
     DRSIM_CHECK(problem.empty() && problems.empty(), "a sweep value checked at load no longer applies");
   }
   infer_call_directions(scenario);

@@ -136,8 +136,11 @@ FaultTarget fault_target(FaultKind kind);
 
 // Number of grid points (1 without a grid).
 std::size_t sweep_point_count(const Sweep& sweep);
-// Sets every axis of `sweep` to its value for grid point `point` (0-based, the last axis
-// varying fastest). The values were checked when the scenario loaded.
+// The value of each axis of `sweep` (in grid order) at grid point `point` (0-based, the last
+// axis varying fastest).
+std::vector<const SweepValue*> sweep_point_values(const Sweep& sweep, std::size_t point);
+// Sets every axis of `sweep` to its value for grid point `point`. The values were checked when
+// the scenario loaded.
 void apply_sweep_point(Scenario& scenario, std::size_t point);
 
 // "experiment quickstart: 2 calls, 0 workloads, 0 faults, 1 run; topology contoso-basic: ...".

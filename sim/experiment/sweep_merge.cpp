@@ -9,7 +9,6 @@
 #include <system_error>
 #include <vector>
 
-#include "sim/core/fingerprint.hpp"
 #include "sim/experiment/sweep_run.hpp"
 #include "sim/trace/output_file.hpp"
 
@@ -33,10 +32,7 @@ std::optional<Shard> shard_of_file_name(std::string_view name) {
   const std::string_view middle = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
   const std::size_t of = middle.find("-of-");
   if (of == std::string_view::npos) return std::nullopt;
-  const auto index = parse_index(middle.substr(0, of));
-  const auto count = parse_index(middle.substr(of + 4));
-  if (!index || !count || *count == 0 || *index >= *count) return std::nullopt;
-  return Shard{*index, *count};
+  return shard_of(middle.substr(0, of), middle.substr(of + 4));
 }
 
 // The fields of one CSV line as trace::csv_field writes them (quoted when holding a comma or
@@ -84,6 +80,13 @@ struct ShardFile {
 };
 
 }  // namespace
+
+std::optional<Shard> shard_of(std::string_view index, std::string_view count) {
+  const auto shard = parse_index(index);
+  const auto shards = parse_index(count);
+  if (!shard || !shards || *shards == 0 || *shard >= *shards) return std::nullopt;
+  return Shard{*shard, *shards};
+}
 
 sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::filesystem::path>& folders) {
   if (folders.empty()) return sim::Failure{bad_input("name the folder(s) the shards wrote")};
@@ -193,10 +196,10 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
     }
   }
   std::string csv = files.front().header + "\n";
-  sim::Fingerprint fingerprint;
-  for (std::size_t index = 0; index < in_order.size(); ++index) {
-    csv += in_order[index]->line + "\n";
-    fingerprint.add(static_cast<std::int64_t>(index), 0, in_order[index]->fingerprint);
+  std::vector<std::string> run_fingerprints;
+  for (const ShardRow* row : in_order) {
+    csv += row->line + "\n";
+    run_fingerprints.push_back(row->fingerprint);
   }
   if (auto failed = trace::write_file_atomically(target / "sweep.csv", csv))
     return sim::Failure{RunError{RunError::Kind::Output, failed->format()}};
@@ -204,7 +207,7 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
     std::error_code ignored;
     std::filesystem::remove(file.path, ignored);
   }
-  MergeOutcome outcome{target, count, in_order.size(), fingerprint.value(), {}};
+  MergeOutcome outcome{target, count, in_order.size(), sweep_fingerprint(run_fingerprints), {}};
   // Shards cannot clear a folder they share, so runs of an earlier sweep there stay: say so.
   std::vector<std::string> listed;
   for (const ShardRow* row : in_order) listed.push_back(row->run_folder);

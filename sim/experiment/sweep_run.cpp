@@ -119,6 +119,13 @@ std::string shard_csv_name(const Shard& shard) {
   return "sweep-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv";
 }
 
+std::uint64_t sweep_fingerprint(const std::vector<std::string>& run_fingerprints) {
+  sim::Fingerprint fingerprint;
+  for (std::size_t index = 0; index < run_fingerprints.size(); ++index)
+    fingerprint.add(static_cast<std::int64_t>(index), 0, run_fingerprints[index]);
+  return fingerprint.value();
+}
+
 std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed) {
   const std::size_t points = config::sweep_point_count(sweep);
   const auto replications = static_cast<std::size_t>(std::max<std::int64_t>(1, sweep.replications));
@@ -140,14 +147,7 @@ std::string sweep_csv_header(const config::Sweep& sweep) {
 
 std::string sweep_csv_row(const config::Sweep& sweep, const SweepRowResult& row) {
   std::string text = std::to_string(row.run.point) + "," + std::to_string(row.run.replication) + "," + std::to_string(row.run.seed);
-  // The point's value on each axis, the last axis varying fastest (config::apply_sweep_point).
-  std::vector<std::string> values(sweep.grid.size());
-  std::size_t rest = row.run.point;
-  for (std::size_t axis = sweep.grid.size(); axis-- > 0;) {
-    values[axis] = sweep.grid[axis].values[rest % sweep.grid[axis].values.size()].text;
-    rest /= sweep.grid[axis].values.size();
-  }
-  for (const std::string& value : values) text += "," + trace::csv_field(value);
+  for (const config::SweepValue* value : config::sweep_point_values(sweep, row.run.point)) text += "," + trace::csv_field(value->text);
   const trace::RunSummary& summary = row.summary;
   const trace::CallStatistics& statistics = summary.call_statistics;
   text += "," + sim::format_fingerprint(summary.fingerprint);
@@ -193,15 +193,15 @@ sim::Result<SweepOutcome, RunError> run_sweep(const config::Scenario& scenario, 
 
   auto summaries = run_all(scenario, runs, base, options.jobs, options.on_progress);
   if (!summaries.ok()) return sim::Failure{std::move(summaries).error()};
-  sim::Fingerprint fingerprint;
   std::string csv = sweep_csv_header(sweep) + "\n";
+  std::vector<std::string> run_fingerprints;
   for (std::size_t index = 0; index < runs.size(); ++index) {
     SweepRowResult row{runs[index], std::move(summaries.value()[index])};
     csv += sweep_csv_row(sweep, row) + "\n";
-    fingerprint.add(static_cast<std::int64_t>(index), 0, sim::format_fingerprint(row.summary.fingerprint));
+    run_fingerprints.push_back(sim::format_fingerprint(row.summary.fingerprint));
     outcome.rows.push_back(std::move(row));
   }
-  outcome.fingerprint = fingerprint.value();
+  outcome.fingerprint = sweep_fingerprint(run_fingerprints);
   if (auto failed = trace::write_file_atomically(base / outcome.csv.filename(), csv)) return sim::Failure{output_failure(*failed)};
   if (stage) {
     if (auto failed = stage->commit()) return sim::Failure{output_failure(*failed)};

@@ -55,6 +55,12 @@ struct Shard {
 };
 // "sweep-shard-2-of-8.csv".
 std::string shard_csv_name(const Shard& shard);
+// The shard whose number and count are written `index` and `count` (decimal digits); nullopt
+// unless 0 <= index < count. For `--shard K/N` and the shard files' names alike.
+std::optional<Shard> shard_of(std::string_view index, std::string_view count);
+// A sweep's fingerprint: of its runs' fingerprints (16 hex digits each), in sweep.csv order.
+// run_sweep and merge_sweep_shards both print it, so a merged sweep shows the same one.
+std::uint64_t sweep_fingerprint(const std::vector<std::string>& run_fingerprints);
 
 struct SweepOptions {
   std::filesystem::path output_dir;  // the sweep's folder, (re)created; with a shard, shared
