@@ -207,6 +207,14 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
     std::error_code ignored;
     std::filesystem::remove(file.path, ignored);
   }
+  // A shard's own folder, emptied by the gathering, goes too; remove() leaves one that still
+  // holds anything (a file the user put there, an earlier sweep's runs).
+  for (std::size_t index = 1; index < folders.size(); ++index) {
+    std::error_code same_error;
+    if (std::filesystem::equivalent(folders[index], target, same_error)) continue;
+    std::error_code ignored;
+    if (std::filesystem::is_empty(folders[index], ignored)) std::filesystem::remove(folders[index], ignored);
+  }
   MergeOutcome outcome{target, count, in_order.size(), sweep_fingerprint(run_fingerprints), {}};
   // Shards cannot clear a folder they share, so runs of an earlier sweep there stay: say so.
   std::vector<std::string> listed;

@@ -185,7 +185,22 @@ TEST_CASE("shards of a sweep merged from one shared folder or from their own are
   REQUIRE(gathered.ok());
   CHECK(gathered.value().output_dir == bed.folder / "apart-0");
   CHECK(files_under(bed.folder / "apart-0") == files_under(bed.folder / "whole"));
-  CHECK(files_under(bed.folder / "apart-1").empty());
+  // The emptied shard folders are gone; one still holding a user's file stays.
+  CHECK_FALSE(std::filesystem::exists(bed.folder / "apart-1"));
+  CHECK_FALSE(std::filesystem::exists(bed.folder / "apart-2"));
+}
+
+TEST_CASE("merging keeps a shard's own folder that still holds something else") {
+  e2e::Bed bed;
+  const config::Scenario scenario = bed.load(kLatencySweep);
+  for (std::size_t shard = 0; shard < 2; ++shard)
+    REQUIRE(experiment::run_sweep(scenario, sweep_options(bed.folder / ("apart-" + std::to_string(shard)), 1, experiment::Shard{shard, 2})).ok());
+  std::ofstream(bed.folder / "apart-1" / "job-1.log") << "slurm output\n";
+  const auto gathered = experiment::merge_sweep_shards({bed.folder / "apart-0", bed.folder / "apart-1"});
+  REQUIRE(gathered.ok());
+  const auto left = files_under(bed.folder / "apart-1");
+  CHECK(left.size() == 1);
+  CHECK(left.contains("job-1.log"));
 }
 
 TEST_CASE("merging refuses shards that are not all of one sweep and changes nothing") {
