@@ -45,8 +45,27 @@ std::optional<OutputError> write_file_atomically(const std::filesystem::path& pa
   return std::nullopt;
 }
 
+std::optional<std::string> why_output_folder_is_not_replaceable(const std::filesystem::path& folder) {
+  const std::filesystem::path target = without_trailing_separator(folder);
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(target, error);
+  if (status.type() == std::filesystem::file_type::not_found) return std::nullopt;
+  if (error) return error.message();
+  if (status.type() != std::filesystem::file_type::directory)
+    return "it exists and is not a folder; drsim replaces only folders it wrote (name another --out)";
+  for (const auto& entry : std::filesystem::directory_iterator(target, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "summary.json" || name == "sweep.csv" || (name.starts_with("sweep-shard-") && name.ends_with(".csv"))) return std::nullopt;
+  }
+  if (error) return error.message();
+  if (std::filesystem::is_empty(target, error)) return std::nullopt;
+  return "the folder holds files drsim did not write (no summary.json or sweep.csv); drsim replaces only folders it wrote "
+         "(name another --out, or empty it)";
+}
+
 sim::Result<StagedOutputFolder, OutputError> StagedOutputFolder::create(const std::filesystem::path& folder) {
   const std::filesystem::path target = without_trailing_separator(folder);
+  if (auto refused = why_output_folder_is_not_replaceable(target)) return sim::Failure{OutputError{target, *refused}};
   const std::filesystem::path staging = with_suffix(target, ".partial");
   std::error_code error;
   std::filesystem::remove_all(staging, error);

@@ -22,12 +22,18 @@ struct OutputError {
 // file is in place; on failure the old file (if any) is untouched and no .partial is left.
 [[nodiscard]] std::optional<OutputError> write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
+// Why `folder` may not be replaced by a run's outputs, or nullopt when it may: it is absent,
+// an empty folder, or one drsim wrote (it holds summary.json, sweep.csv or a sweep's shard
+// file). Anything else — a file, the experiments folder, the user's notes — is never deleted.
+std::optional<std::string> why_output_folder_is_not_replaceable(const std::filesystem::path& folder);
+
 // A run's output folder, built in `<folder>.partial` and moved into place by commit(): until
 // then the folder a user asked for is absent (or still holds the previous run, whole). An
 // uncommitted stage is removed when the object goes away, so a failed run leaves nothing.
 class StagedOutputFolder {
  public:
-  // Creates an empty `<folder>.partial` (removing one a crashed run left behind).
+  // Creates an empty `<folder>.partial` (removing one a crashed run left behind). Fails, with
+  // nothing touched, when `folder` is not replaceable (above).
   static sim::Result<StagedOutputFolder, OutputError> create(const std::filesystem::path& folder);
 
   StagedOutputFolder(StagedOutputFolder&& other) noexcept;

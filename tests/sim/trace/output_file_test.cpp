@@ -27,6 +27,7 @@ TEST_CASE("a staged output folder appears only at commit and replaces the previo
   trace_test::TemporaryFolder folder;
   const fs::path run = folder / "results" / "cert-expiry";
   fs::create_directories(run);
+  trace_test::write_file(run / "summary.json", "from the previous run");
   trace_test::write_file(run / "stale.csv", "from the previous run");
 
   auto stage = trace::StagedOutputFolder::create(run);
@@ -44,6 +45,33 @@ TEST_CASE("a staged output folder appears only at commit and replaces the previo
   CHECK_FALSE(fs::exists(folder / "results" / "cert-expiry.partial"));
   CHECK_FALSE(fs::exists(folder / "results" / "cert-expiry.replaced"));
   CHECK(stage->commit().has_value());  // a second commit is a mistake, reported
+}
+
+TEST_CASE("a stage never replaces what drsim did not write") {
+  trace_test::TemporaryFolder folder;
+  // A file, and a folder of the user's (the experiments, notes): refused, untouched.
+  trace_test::write_file(folder / "experiment.toml", "[experiment]\n");
+  fs::create_directories(folder / "notes");
+  trace_test::write_file(folder / "notes" / "notes.txt", "mine");
+  for (const fs::path& target : {folder / "experiment.toml", folder / "notes"}) {
+    CAPTURE(target);
+    const auto stage = trace::StagedOutputFolder::create(target);
+    REQUIRE_FALSE(stage.ok());
+    CHECK(stage.error().message.find("drsim replaces only folders it wrote") != std::string::npos);
+    CHECK_FALSE(fs::exists(fs::path(target.string() + ".partial")));
+  }
+  CHECK(trace_test::read_file(folder / "experiment.toml") == "[experiment]\n");
+  CHECK(trace_test::read_file(folder / "notes" / "notes.txt") == "mine");
+  // Absent, empty, a run's folder, a sweep's folder, a shared shard folder: replaceable.
+  fs::create_directories(folder / "empty");
+  for (const char* mark : {"summary.json", "sweep.csv", "sweep-shard-0-of-4.csv"}) {
+    fs::create_directories(folder / mark / "point-0-rep-0");
+    trace_test::write_file(folder / mark / mark, "");
+  }
+  for (const char* name : {"absent", "empty", "summary.json", "sweep.csv", "sweep-shard-0-of-4.csv"}) {
+    CAPTURE(name);
+    CHECK_FALSE(trace::why_output_folder_is_not_replaceable(folder / name).has_value());
+  }
 }
 
 TEST_CASE("an uncommitted stage vanishes and leaves the previous run untouched") {
