@@ -3,6 +3,11 @@
 // takes, sweep paths name keys and their values fit them, ladders name scripted calls.
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/config/experiment_schema.hpp"
 
@@ -81,13 +86,23 @@ std::optional<NumberOwner::Kind> owner_kind(const TopologyFile& topology, const 
 class ExperimentChecker {
  public:
   ExperimentChecker(Scenario& scenario, const toml::table& document, FileReader& file)
-      : scenario_(scenario), experiment_(scenario.experiment), document_(document), file_(file) {}
+      : scenario_(scenario), experiment_(scenario.experiment), document_(document), file_(file) {
+    for (const SweepAxis& axis : experiment_.sweep.grid) swept_paths_.push_back(axis.path);
+  }
 
   void run() {
     check_calls();
     check_workloads();
     check_faults();
+    check_ladders();
     check_sweep();
+  }
+
+  // The checks a grid point must pass on its own (check_sweep runs them on each point).
+  void run_on_sweep_point() {
+    check_calls();
+    check_workloads();
+    check_faults();
     check_ladders();
   }
 
@@ -96,19 +111,17 @@ class ExperimentChecker {
   void report(const toml::source_region& where, std::string_view key, const std::string& why) {
     file_.report(where, "key " + toml_quoted(key) + ": " + why);
   }
-  bool present(std::string_view array, std::size_t index, std::string_view key) const { return static_cast<bool>(document_[array][index][key]); }
-
-  // The topology to check against; nullptr when there is none, or when it failed to load
-  // (its own diagnostics say why, and checks against half a topology would only add noise).
-  // Without a topology entry in [experiment], the first table that needs one says so.
-  const TopologyFile* topology_for(std::string_view array) {
-    if (scenario_.topology) return &*scenario_.topology;
-    if (!experiment_.topology && !reported_missing_topology_) {
-      file_.report(at({array, std::size_t{0}}), "[[" + std::string(array) + "]] needs a topology: set topology in [experiment]");
-      reported_missing_topology_ = true;
-    }
-    return nullptr;
+  // In the file, or set by the sweep (a point's value counts as written).
+  bool present(std::string_view array, std::size_t index, std::string_view key) const {
+    if (document_[array][index][key]) return true;
+    const std::string path = std::string(array) + "." + std::to_string(index) + "." + std::string(key);
+    return std::find(swept_paths_.begin(), swept_paths_.end(), path) != swept_paths_.end();
   }
+
+  // The topology to check against; nullptr when there is none (a required key: reported as
+  // missing) or when it failed to load (its own diagnostics say why, and checks against half a
+  // topology would only add noise).
+  const TopologyFile* loaded_topology() const { return scenario_.topology ? &*scenario_.topology : nullptr; }
 
   void check_before_end(const sim::Time& at_time, std::string_view array, std::size_t index) {
     if (present(array, index, "at") && at_time >= experiment_.duration)
@@ -120,7 +133,7 @@ class ExperimentChecker {
     for (std::size_t i = 0; i < experiment_.calls.size(); ++i) {
       const ScriptedCall& call = experiment_.calls[i];
       check_before_end(call.at, "call", i);
-      const TopologyFile* topology = topology_for("call");
+      const TopologyFile* topology = loaded_topology();
       if (topology == nullptr || call.from.empty() || call.to.empty()) continue;
       const auto from = owner_kind(*topology, call.from);
       const auto to = owner_kind(*topology, call.to);
@@ -130,7 +143,13 @@ class ExperimentChecker {
         report(at({"call", i, "to"}), "to",
                *from == NumberOwner::Kind::TeamsUser ? "a call from a Teams user to a Teams user does not cross Direct Routing"
                                                      : "a call from a carrier number to a carrier number does not reach Teams");
+      else if (from == NumberOwner::Kind::TeamsUser && !signed_in_somewhere(*topology, call.from))
+        report(at({"call", i, "from"}), "from", not_signed_in(call.from));
     }
+  }
+
+  static std::string not_signed_in(const std::string& number) {
+    return number + " has no endpoints (signed in nowhere), so cannot place a call: give the user an endpoint";
   }
 
   static std::string unknown_number(const TopologyFile& topology, const std::string& number) {
@@ -140,7 +159,7 @@ class ExperimentChecker {
   void check_workloads() {
     for (std::size_t i = 0; i < experiment_.workloads.size(); ++i) {
       const Workload& workload = experiment_.workloads[i];
-      const TopologyFile* topology = topology_for("workload");
+      const TopologyFile* topology = loaded_topology();
       if (topology == nullptr || !present("workload", i, "direction")) continue;
       const bool inbound = workload.direction == CallDirection::Inbound;
       const NumberOwner::Kind caller = inbound ? NumberOwner::Kind::Carrier : NumberOwner::Kind::TeamsUser;
@@ -151,7 +170,20 @@ class ExperimentChecker {
         report(at({"workload", i, "direction"}), "direction",
                std::string(to_string(workload.direction)) + " workloads need carrier numbers and Teams users, and topology " + topology->name +
                    " lacks one or the other");
+      else if (!inbound && workload.from.empty() && !anyone_signed_in(*topology))
+        report(at({"workload", i, "direction"}), "direction",
+               "outbound workloads need a Teams user with an endpoint to place the calls, and topology " + topology->name + " has none");
     }
+  }
+
+  static bool anyone_signed_in(const TopologyFile& topology) {
+    for (const Tenant& tenant : topology.tenants) {
+      for (const TeamsUser& user : tenant.users)
+        if (!user.endpoints.empty()) return true;
+      for (const UserBlock& block : tenant.user_blocks)
+        if (block.count > 0 && !block.endpoints.empty()) return true;
+    }
+    return false;
   }
 
   static bool has_numbers(const TopologyFile& topology, NumberOwner::Kind kind) {
@@ -170,6 +202,8 @@ class ExperimentChecker {
         report(at({"workload", workload, key, n}), key,
                numbers[n] + " is not " + std::string(wanted) + ", as " + std::string(role) + " of " +
                    std::string(to_string(experiment_.workloads[workload].direction)) + " workloads must be");
+      else if (kind == NumberOwner::Kind::TeamsUser && key == "from" && !signed_in_somewhere(topology, numbers[n]))
+        report(at({"workload", workload, key, n}), key, not_signed_in(numbers[n]));
     }
   }
 
@@ -179,7 +213,7 @@ class ExperimentChecker {
       check_before_end(fault.at, "fault", i);
       if (!present("fault", i, "kind")) continue;
       check_fault_keys(fault, i);
-      const TopologyFile* topology = topology_for("fault");
+      const TopologyFile* topology = loaded_topology();
       if (topology == nullptr || fault.target.empty()) continue;
       const FaultTarget target = fault_target(fault.kind);
       if (!names_target(*topology, target, fault.target))
@@ -225,7 +259,16 @@ class ExperimentChecker {
   void check_sweep() {
     const auto* grid = document_["sweep"]["grid"].as_table();
     if (grid == nullptr) return;
+    std::vector<std::pair<std::string, toml::source_region>> seen;
     for (const GridEntry& entry : flatten_grid(*grid)) {
+      // "a.b" = [...] and a.b = [...] are one path: two axes would set one key.
+      const auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& earlier) { return earlier.first == entry.path; });
+      if (first != seen.end()) {
+        file_.report(entry.key->source(), "sweep path " + toml_quoted(entry.path) + " is given twice (first at line " +
+                                              std::to_string(first->second.begin.line) + ", column " + std::to_string(first->second.begin.column) + ")");
+        continue;
+      }
+      seen.emplace_back(entry.path, entry.key->source());
       const auto* values = entry.values->as_array();
       if (values == nullptr || values->empty()) continue;  // reported while reading
       for (const toml::node& value : *values) {
@@ -236,6 +279,45 @@ class ExperimentChecker {
           break;
         }
       }
+    }
+    if (!file_.has_reported()) check_sweep_points(grid->source());
+  }
+
+  // Every grid point is an experiment of its own and must pass the same checks as one written
+  // out: a swept fault target must name a host, a swept `at` fall before the end, a swept
+  // not_after follow not_before. Checked here, so `drsim run` never starts a sweep that would
+  // stop at its seventh point. At most three failing points are reported.
+  void check_sweep_points(const toml::source_region& grid_region) {
+    const Sweep& sweep = experiment_.sweep;
+    const bool topology_swept = std::any_of(sweep.grid.begin(), sweep.grid.end(), [](const SweepAxis& axis) {
+      return topology_schema().find(std::string_view(axis.path).substr(0, axis.path.find('.'))) != nullptr;
+    });
+    std::optional<toml::table> topology_document;  // the topology's checks read positions from it
+    if (topology_swept && scenario_.topology && experiment_.topology) {
+      Diagnostics ignored;  // it parsed when it loaded
+      topology_document = parse_toml_file(*experiment_.topology, ignored);
+    }
+    std::size_t failing_points = 0;
+    for (std::size_t point = 0; point < sweep_point_count(sweep); ++point) {
+      Scenario trial = scenario_;
+      apply_sweep_point(trial, point);
+      Diagnostics found;
+      FileReader trial_file(file_.file(), found);
+      ExperimentChecker(trial, document_, trial_file).run_on_sweep_point();
+      if (topology_document) {
+        FileReader topology_file(*experiment_.topology, found);
+        check_topology(*trial.topology, *topology_document, topology_file);
+      }
+      if (found.empty()) continue;
+      std::string values;
+      const std::vector<const SweepValue*> point_values = sweep_point_values(sweep, point);
+      for (std::size_t axis = 0; axis < sweep.grid.size(); ++axis)
+        values += (axis == 0 ? "" : ", ") + sweep.grid[axis].path + " = " + point_values[axis]->toml;
+      for (const Diagnostic& problem : found.list())
+        file_.report(grid_region, "sweep point " + std::to_string(point) + " (" + values + "): " +
+                                      (problem.file == file_.file().string() ? "" : std::filesystem::path(problem.file).filename().string() + ": ") +
+                                      problem.message);
+      if (++failing_points == 3) break;
     }
   }
 
@@ -252,7 +334,7 @@ class ExperimentChecker {
   ExperimentFile& experiment_;
   const toml::table& document_;
   FileReader& file_;
-  bool reported_missing_topology_ = false;
+  std::vector<std::string> swept_paths_;
 };
 
 }  // namespace

@@ -142,7 +142,7 @@ const Schema<ExperimentFile>& experiment_section() {
   static const Schema<ExperimentFile> schema(
       "[experiment]", "What the experiment is called, where it runs and for how long.",
       {key("name", &ExperimentFile::name, "the experiment's name; outputs go to results/<name> by default", {.required = true, .check = not_empty}),
-       key("topology", &ExperimentFile::topology, "the topology file, relative to this file"),
+       key("topology", &ExperimentFile::topology, "the topology file, relative to this file", {.required = true}),
        key("seed", &ExperimentFile::seed, "the seed of every random stream"),
        key("start", &ExperimentFile::start, "simulated wall clock at t=0 (certificate validity uses it)"),
        key("duration", &ExperimentFile::duration, "how much simulated time to run", {.check = positive})});
@@ -287,6 +287,7 @@ sim::Result<Scenario, Diagnostics> load_scenario(const std::filesystem::path& pa
   ExperimentFile& experiment = scenario.experiment;
   experiment.path = path;
   read_table(*document, experiment_schema(), experiment, file);
+  experiment.sweep.declared = document->contains("sweep");
 
   Diagnostics topology_diagnostics;
   if (experiment.topology) {
@@ -314,7 +315,7 @@ std::string summarize(const Scenario& scenario) {
   const ExperimentFile& experiment = scenario.experiment;
   const Sweep& sweep = experiment.sweep;
   const std::size_t points = sweep_point_count(sweep);
-  const std::string runs = sweep.grid.empty() && sweep.replications == 1
+  const std::string runs = !sweep.declared
                                ? "1 run"
                                : count_of(points, "point", "points") + " x " + count_of(static_cast<std::size_t>(sweep.replications), "replication", "replications");
   std::string text = "experiment " + experiment.name + ": " + sim::format_duration(experiment.duration) + " from " +

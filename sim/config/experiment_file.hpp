@@ -97,6 +97,7 @@ struct SweepAxis {
 };
 
 struct Sweep {
+  bool declared = false;  // the file has a [sweep] table: runs go to point-*-rep-* and sweep.csv
   std::int64_t replications = 1;
   std::vector<SweepAxis> grid;  // in file order; points are their cartesian product
 };

@@ -27,6 +27,7 @@ class FileReader {
   FileReader(std::filesystem::path file, Diagnostics& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
   const std::filesystem::path& file() const { return file_; }
   void report(const toml::source_region& where, std::string message);
+  bool has_reported() const { return !diagnostics_.empty(); }
 
  private:
   std::filesystem::path file_;

@@ -380,6 +380,16 @@ std::optional<NumberOwner> find_number(const TopologyFile& topology, std::string
   return std::nullopt;
 }
 
+bool signed_in_somewhere(const TopologyFile& topology, std::string_view number) {
+  for (const Tenant& tenant : topology.tenants) {
+    for (const TeamsUser& user : tenant.users)
+      if (user.number == number) return !user.endpoints.empty();
+    for (const UserBlock& block : tenant.user_blocks)
+      if (block_holds(block, number)) return !block.endpoints.empty();
+  }
+  return false;
+}
+
 std::int64_t user_count(const Tenant& tenant) {
   std::int64_t count = static_cast<std::int64_t>(tenant.users.size());
   for (const UserBlock& block : tenant.user_blocks) count += block.count;

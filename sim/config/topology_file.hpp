@@ -215,6 +215,9 @@ std::optional<NumberOwner> find_number(const TopologyFile& topology, std::string
 // when it would need more digits than first_number has.
 std::optional<std::string> number_in_block(const UserBlock& block, std::int64_t offset);
 std::int64_t user_count(const Tenant& tenant);
+// Whether the Teams user with `number` is signed in somewhere (has an endpoint): only such a
+// user can place a call. False for a number no Teams user has.
+bool signed_in_somewhere(const TopologyFile& topology, std::string_view number);
 
 // "topology contoso-basic: 4 sites, 4 links, ..., 2001 users, 1 carrier": what validate prints.
 std::string summarize(const TopologyFile& topology);

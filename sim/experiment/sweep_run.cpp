@@ -131,10 +131,15 @@ std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed)
   const auto replications = static_cast<std::size_t>(std::max<std::int64_t>(1, sweep.replications));
   std::vector<SweepRun> runs;
   runs.reserve(points * replications);
-  for (std::size_t point = 0; point < points; ++point)
+  for (std::size_t point = 0; point < points; ++point) {
+    std::uint64_t point_seed = seed;
+    const std::vector<const config::SweepValue*> values = config::sweep_point_values(sweep, point);
+    for (std::size_t axis = 0; axis < sweep.grid.size(); ++axis)
+      if (sweep.grid[axis].path == "experiment.seed") point_seed = std::stoull(values[axis]->text);  // an integer, checked at load
     for (std::size_t replication = 0; replication < replications; ++replication)
-      runs.push_back(SweepRun{point, replication, seed + replication,
+      runs.push_back(SweepRun{point, replication, point_seed + replication,
                               "point-" + zero_padded(point, points) + "-rep-" + zero_padded(replication, replications)});
+  }
   return runs;
 }
 

@@ -40,7 +40,8 @@ struct SweepRun {
   std::string folder;           // "point-03-rep-1", relative to the sweep's folder
 };
 
-// Every run of `sweep` in sweep.csv order, with seeds from `seed`.
+// Every run of `sweep` in sweep.csv order. Replication r of a point runs with seed + r, where
+// seed is the point's experiment.seed when the grid sweeps it, else `seed`.
 std::vector<SweepRun> sweep_runs(const config::Sweep& sweep, std::uint64_t seed);
 
 struct SweepProgress {

@@ -13,8 +13,9 @@ namespace {
 
 // Writes the small topology next to the experiment and loads the experiment; diagnostics come
 // back with the experiment named "E" and the topology "T".
-std::string problems_with(const std::string& name, const std::string& experiment) {
-  const auto topology = write_file(name + "/topology.toml", config_test::kValidTopology);
+std::string problems_with(const std::string& name, const std::string& experiment,
+                          const std::string& topology_text = config_test::kValidTopology) {
+  const auto topology = write_file(name + "/topology.toml", topology_text);
   const auto path = write_file(name + "/experiment.toml", experiment);
   return config_test::with_name(config_test::with_name(diagnostics_of(load_scenario(path)), path, "E"), topology, "T");
 }
@@ -22,11 +23,19 @@ std::string problems_with(const std::string& name, const std::string& experiment
 // An experiment on the small topology; `tables` start at line 5.
 std::string experiment_with(const std::string& tables) { return "[experiment]\nname = \"x\"\ntopology = \"topology.toml\"\nduration = \"1h\"\n" + tables; }
 
-Scenario load_ok(const std::string& name, const std::string& experiment) {
-  write_file(name + "/topology.toml", config_test::kValidTopology);
+Scenario load_ok(const std::string& name, const std::string& experiment, const std::string& topology_text = config_test::kValidTopology) {
+  write_file(name + "/topology.toml", topology_text);
   const auto loaded = load_scenario(write_file(name + "/experiment.toml", experiment));
   REQUIRE_MESSAGE(loaded.ok(), diagnostics_of(loaded));
   return loaded.value();
+}
+
+// The small topology with alice signed in on a desktop, so she can place calls.
+std::string signed_in_topology() {
+  std::string text = config_test::kValidTopology;
+  const std::string number = "number = \"+14255550100\"\n";
+  text.replace(text.find(number), number.size(), number + "endpoints = [{ kind = \"desktop\" }]\n");
+  return text;
 }
 
 Scenario spec_example() {
@@ -38,7 +47,8 @@ Scenario spec_example() {
 }  // namespace
 
 TEST_CASE("an experiment file's keys load with their units and defaults") {
-  const auto path = write_file("ok.toml", "[experiment]\nname = \"cert-expiry\"\nseed = 7\n"
+  write_file("topology.toml", config_test::kValidTopology);
+  const auto path = write_file("ok.toml", "[experiment]\nname = \"cert-expiry\"\ntopology = \"topology.toml\"\nseed = 7\n"
                                           "start = \"2026-12-31T23:30:00Z\"\nduration = \"90m\"\n[output]\ndir = \"out/x\"\npcap = false\n");
   const auto loaded = load_scenario(path);
   REQUIRE_MESSAGE(loaded.ok(), diagnostics_of(loaded));
@@ -49,9 +59,10 @@ TEST_CASE("an experiment file's keys load with their units and defaults") {
   CHECK(experiment.duration == 90_min);
   CHECK(experiment.output_dir == "out/x");
   CHECK_FALSE(experiment.pcap);
-  CHECK_FALSE(loaded->topology.has_value());
+  REQUIRE(loaded->topology.has_value());
+  CHECK(loaded->topology->name == "small");
 
-  const auto defaults = load_scenario(write_file("defaults.toml", "[experiment]\nname = \"q\"\n"));
+  const auto defaults = load_scenario(write_file("defaults.toml", "[experiment]\nname = \"q\"\ntopology = \"topology.toml\"\n"));
   REQUIRE(defaults.ok());
   CHECK(defaults->experiment.duration == 1_h);
   CHECK(sim::format_rfc3339_utc(defaults->experiment.start) == "2026-01-01T00:00:00Z");
@@ -63,6 +74,7 @@ TEST_CASE("an experiment file's keys load with their units and defaults") {
 TEST_CASE("every problem in a file is reported at once with its line and column") {
   const auto path = write_file("bad.toml", "[experiment]\nname = \"x\"\nseed = -1\nduration = \"1 hour\"\ncolour = \"red\"\n[output]\npcap = \"yes\"\n");
   CHECK(config_test::with_name(diagnostics_of(load_scenario(path)), path, "E") ==
+        "E:1:1: error: missing key \"topology\" in [experiment]\n"
         "E:3:8: error: key \"seed\" must be a non-negative integer\n"
         "E:4:12: error: key \"duration\": duration \"1 hour\": missing unit (use ns, us, ms, s, m, min, h or d)\n"
         "E:5:1: error: unknown key \"colour\" in [experiment] (known: name, topology, seed, start, duration)\n"
@@ -135,7 +147,8 @@ experiment.duration = ["2h"]
 
 TEST_CASE("scripted calls use numbers of the topology and take their direction from them") {
   const Scenario scenario = load_ok("directions", experiment_with("[[call]]\nat = \"1s\"\nfrom = \"+12065550100\"\nto = \"+14255550100\"\n"
-                                                                  "[[call]]\nat = \"2s\"\nfrom = \"+14255550100\"\nto = \"+12065550100\"\n"));
+                                                                  "[[call]]\nat = \"2s\"\nfrom = \"+14255550100\"\nto = \"+12065550100\"\n"),
+                                    signed_in_topology());
   CHECK(scenario.experiment.calls[0].direction == CallDirection::Inbound);
   CHECK(scenario.experiment.calls[1].direction == CallDirection::Outbound);
   CHECK(problems_with("call-numbers", experiment_with("[[call]]\nat = \"1h\"\nfrom = \"+19995550100\"\nto = \"+12065550100\"\n"
@@ -143,6 +156,15 @@ TEST_CASE("scripted calls use numbers of the topology and take their direction f
         "E:6:6: error: key \"at\": 1h is not before the experiment ends (duration 1h)\n"
         "E:7:8: error: key \"from\": +19995550100 is neither a Teams user's number nor a carrier number in topology small\n"
         "E:12:6: error: key \"to\": a call from a Teams user to a Teams user does not cross Direct Routing\n");
+}
+
+TEST_CASE("a Teams user signed in nowhere places no call, scripted or in a workload") {
+  CHECK(problems_with("signed-in-nowhere", experiment_with("[[call]]\nat = \"1s\"\nfrom = \"+14255550100\"\nto = \"+12065550100\"\n"
+                                                           "[[workload]]\ndirection = \"outbound\"\nrate = \"1/s\"\nholding = \"10s\"\n"
+                                                           "[[workload]]\ndirection = \"outbound\"\nrate = \"1/s\"\nholding = \"10s\"\nfrom = [\"+14255550100\"]\n")) ==
+        "E:7:8: error: key \"from\": +14255550100 has no endpoints (signed in nowhere), so cannot place a call: give the user an endpoint\n"
+        "E:10:13: error: key \"direction\": outbound workloads need a Teams user with an endpoint to place the calls, and topology small has none\n"
+        "E:17:9: error: key \"from\": +14255550100 has no endpoints (signed in nowhere), so cannot place a call: give the user an endpoint\n");
 }
 
 TEST_CASE("workloads draw callers and callees from the right side") {
@@ -243,6 +265,44 @@ replications = 3
         "E:13:21: error: sweep path \"workload.0.rate\" needs an array of at least one value\n");
 }
 
+TEST_CASE("every sweep point must pass the checks a file written with its values would") {
+  // Each value reads as its key's type; the points still name a host that does not exist, a
+  // fault time after the end, a certificate that expires before it is valid.
+  CHECK(problems_with("sweep-points", experiment_with(R"([[fault]]
+at = "10s"
+kind = "datacenter_down"
+target = "dc1"
+[sweep.grid]
+"fault.0.target" = ["dc1", "dc9"]
+"fault.0.at" = ["20s", "2h"]
+)")) == "E:9:1: error: sweep point 1 (fault.0.target = \"dc1\", fault.0.at = \"2h\"): key \"at\": 2h is not before the experiment ends (duration 1h)\n"
+        "E:9:1: error: sweep point 2 (fault.0.target = \"dc9\", fault.0.at = \"20s\"): key \"target\": datacenter_down faults target a [[datacenter]] name; \"dc9\" is not one (known: dc1)\n"
+        "E:9:1: error: sweep point 3 (fault.0.target = \"dc9\", fault.0.at = \"2h\"): key \"at\": 2h is not before the experiment ends (duration 1h)\n"
+        "E:9:1: error: sweep point 3 (fault.0.target = \"dc9\", fault.0.at = \"2h\"): key \"target\": datacenter_down faults target a [[datacenter]] name; \"dc9\" is not one (known: dc1)\n");
+  CHECK(problems_with("sweep-topology-point", experiment_with(R"([sweep.grid]
+"certificate.c1.not_after" = ["2027-06-01T00:00:00Z", "2025-06-01T00:00:00Z"]
+)")).starts_with("E:5:1: error: sweep point 1 (certificate.c1.not_after = \"2025-06-01T00:00:00Z\"): topology.toml: key \"not_after\""));
+  // A key the sweep sets counts as written: link_loss needs "loss", and the grid gives it.
+  load_ok("sweep-sets-a-required-key", experiment_with(R"([[fault]]
+at = "10s"
+kind = "link_loss"
+target = "hq|ms"
+[sweep.grid]
+"fault.0.loss" = [0.1, 0.5]
+)"));
+}
+
+TEST_CASE("one sweep path given twice, quoted and dotted, is an error") {
+  CHECK(problems_with("sweep-twice", experiment_with(R"([[workload]]
+direction = "inbound"
+rate = "1/s"
+holding = "10s"
+[sweep.grid]
+"workload.0.rate" = ["1/s"]
+workload.0.rate = ["2/s"]
+)")) == "E:11:12: error: sweep path \"workload.0.rate\" is given twice (first at line 10, column 1)\n");
+}
+
 TEST_CASE("an entry index past the end of an array of tables is named as such") {
   CHECK(problems_with("sweep-index", experiment_with("[sweep.grid]\n\"workload.99999999999999999999.rate\" = [\"1/s\"]\n")) ==
         "E:6:1: error: sweep path \"workload.99999999999999999999.rate\": there is no entry 99999999999999999999 in [[workload]] (it has 0)\n");
@@ -255,9 +315,10 @@ TEST_CASE("ladders name scripted calls that exist") {
   CHECK(problems_with("ladder-zero", experiment_with(call + "[output]\nladders = [0]\n")) == "E:10:12: error: key \"ladders\": must be at least 1\n");
 }
 
-TEST_CASE("calls and workloads and faults need a topology") {
+TEST_CASE("an experiment names its topology") {
+  // drsim run needs one; validate says so at the same place rather than accept the file.
   CHECK(problems_with("no-topology", "[experiment]\nname = \"x\"\n[[fault]]\nat = \"1s\"\nkind = \"sbc_down\"\ntarget = \"sbc1\"\n") ==
-        "E:3:1: error: [[fault]] needs a topology: set topology in [experiment]\n");
+        "E:1:1: error: missing key \"topology\" in [experiment]\n");
 }
 
 TEST_CASE("a broken topology is reported in its own file after the experiment's problems") {
