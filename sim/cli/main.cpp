@@ -25,6 +25,7 @@
 #include "sim/core/simulation.hpp"
 #include "sim/experiment/experiment_run.hpp"
 #include "sim/experiment/sweep_run.hpp"
+#include "sim/trace/output_file.hpp"
 
 namespace {
 
@@ -41,6 +42,30 @@ struct RunOptions {
 };
 
 using config::count_of;
+
+// --seed: digits only, at most 2^64 - 1. CLI11 alone would read "-1" as 2^64 - 1 and clamp
+// larger numbers to it, so two different seeds would run the same.
+CLI::Validator seed_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        const bool fits = text.size() < 20 || (text.size() == 20 && text <= "18446744073709551615");
+        if (digits && fits) return {};
+        return "a seed is a whole number from 0 to 18446744073709551615, not \"" + text + "\"";
+      },
+      "SEED");
+}
+
+// --jobs: how many runs at once.
+CLI::Validator jobs_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && std::stoi(text) >= 1) return {};
+        return "a whole number of runs at once, at least 1 (at most 9999), not \"" + text + "\"";
+      },
+      "N");
+}
 
 // "K/N" with 0 <= K < N, as `--shard` takes it.
 std::optional<experiment::Shard> parse_shard(std::string_view text) {
@@ -146,8 +171,17 @@ int run_command(const RunOptions& options) {
 
   const std::filesystem::path output_dir = options.out ? std::filesystem::path(*options.out) : experiment.output_dir;
   const bool show_progress = options.progress || isatty(STDERR_FILENO);
-  // spec: `drsim run` runs the whole sweep when the experiment has one.
-  if (options.shard || config::sweep_point_count(experiment.sweep) > 1 || experiment.sweep.replications > 1)
+  // A wrong --out is bad input, refused before anything runs (a shard's folder is shared and
+  // only ever added to, so it need only be a folder).
+  std::optional<std::string> refused;
+  if (!options.shard) refused = trace::why_output_folder_is_not_replaceable(output_dir);
+  else if (std::filesystem::exists(output_dir) && !std::filesystem::is_directory(output_dir)) refused = "it exists and is not a folder";
+  if (refused) {
+    std::cerr << trace::OutputError{output_dir, *refused}.format() << "\n";
+    return kExitBadInput;
+  }
+  // spec: `drsim run` runs the whole sweep when the experiment has one, even of one point.
+  if (options.shard || experiment.sweep.declared)
     return sweep_command(scenario, options, output_dir, show_progress);
 
   experiment::RunOptions run_options;
@@ -251,9 +285,9 @@ int main(int argc, char** argv) {
   auto* run_app = app.add_subcommand("run", "run an experiment (every run of its sweep when it has one) and write its outputs");
   run_app->add_option("EXPERIMENT", run.experiment, "experiment file (.toml)")->required();
   run_app->add_option("--out", run.out, "output folder (default: the experiment's [output].dir, else results/<name>)");
-  run_app->add_option("--seed", run.seed, "override the experiment's seed");
+  run_app->add_option("--seed", run.seed, "override the experiment's seed (0 to 2^64 - 1)")->check(seed_check());
   run_app->add_option("--jobs", run.jobs, "a sweep's runs at once (default: one per core); results do not depend on it")
-      ->check(CLI::PositiveNumber);
+      ->check(jobs_check());
   run_app->add_flag("--progress", run.progress, "print progress on stderr even when it is not a terminal");
 
   RunOptions sweep;
@@ -263,8 +297,8 @@ int main(int argc, char** argv) {
   sweep_app->add_option("--shard", shard_text, "K/N: this shard's number (0-based) and the number of shards; runs K, K+N, K+2N, ... in sweep order")
       ->required();
   sweep_app->add_option("--out", sweep.out, "the sweep's folder, shared by every shard, empty or absent at the start (default: the experiment's [output].dir)");
-  sweep_app->add_option("--seed", sweep.seed, "override the experiment's seed (give every shard the same)");
-  sweep_app->add_option("--jobs", sweep.jobs, "this shard's runs at once (default: one per core)")->check(CLI::PositiveNumber);
+  sweep_app->add_option("--seed", sweep.seed, "override the experiment's seed (0 to 2^64 - 1; give every shard the same)")->check(seed_check());
+  sweep_app->add_option("--jobs", sweep.jobs, "this shard's runs at once (default: one per core)")->check(jobs_check());
   sweep_app->add_flag("--progress", sweep.progress, "print progress on stderr even when it is not a terminal");
 
   std::vector<std::string> merge_folders;

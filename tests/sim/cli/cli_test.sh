@@ -40,6 +40,13 @@ check "run: a sweep on 3 threads writes the same bytes" diff -r "$work/out-sweep
 "$drsim" run "$work/sweep.toml" --jobs 0 >/dev/null 2>&1; code=$?
 check "run: --jobs 0 is bad input" test $code -eq 2
 
+# A [sweep] of one point and one replication is still a sweep: its grid value applies.
+sed 's|^dir = .*|dir = "'"$work"'/out-one-point"|; s|^topology = .*|topology = "'"$root"'/topologies/contoso-basic.toml"|' "$root/experiments/quickstart.toml" >"$work/one-point.toml"
+printf '[sweep.grid]\n"link.contoso-hq|ms-amer.latency" = ["80ms"]\n' >>"$work/one-point.toml"
+"$drsim" run "$work/one-point.toml" --jobs 1 >"$work/one-point.out" 2>&1
+check "run: a one-point sweep writes sweep.csv and its run folder" test -f "$work/out-one-point/point-0-rep-0/summary.json"
+check "run: ... with its grid value applied" bash -c "! diff -q '$work/out-one-point/point-0-rep-0/calls.csv' '$work/a/calls.csv' >/dev/null"
+
 # The same sweep in two shards over one folder, then merged: the same bytes again.
 for k in 0 1; do "$drsim" sweep "$work/sweep.toml" --shard $k/2 --out "$work/shards" >"$work/shard-$k.out" 2>&1; done
 check "sweep: a shard says what it ran" grep -q "^quickstart: shard 1 of 2 of a sweep of 1 point x 3 replications: 1 run on 1 thread$" "$work/shard-1.out"
@@ -73,6 +80,26 @@ bad syntax "syntax.toml:2:" $'[experiment]\nname = \n'
 bad unknown_table "unknown_table.toml:3:2: error: unknown table or key \"experimnt\"" $'[experiment]\nname = "x"\n[experimnt]'
 bad bad_start "bad_start.toml:3:9: error: key \"start\"" $'[experiment]\nname = "x"\nstart = "yesterday"'
 bad missing_topology "missing_topology.toml:3:12: error: topology file .*nowhere.toml does not exist" $'[experiment]\nname = "x"\ntopology = "nowhere.toml"'
+
+# Flags a user can get wrong: exit 2 before anything runs.
+for seed in -1 18446744073709551616 "" 12abc; do
+  "$drsim" run "$root/experiments/quickstart.toml" --seed "$seed" --out "$work/out-seed" >/dev/null 2>"$work/seed.err"; code=$?
+  check "run: --seed '$seed' is bad input" bash -c "test $code -eq 2 && grep -q 'a seed is a whole number from 0 to 18446744073709551615' '$work/seed.err' && test ! -e '$work/out-seed'"
+done
+"$drsim" run "$root/experiments/quickstart.toml" --seed 18446744073709551615 --out "$work/out-seed" >/dev/null 2>&1; code=$?
+check "run: --seed 2^64 - 1 is a seed" bash -c "test $code -eq 0 && grep -q '\"seed\": 18446744073709551615' '$work/out-seed/summary.json'"
+"$drsim" run "$root/experiments/quickstart.toml" --jobs 0 >/dev/null 2>"$work/jobs.err"; code=$?
+check "run: --jobs 0 says what --jobs wants" bash -c "test $code -eq 2 && grep -q 'at least 1' '$work/jobs.err'"
+# --out never deletes what drsim did not write: a file, a folder of the user's.
+printf 'x\n' >"$work/a-file"
+mkdir -p "$work/notes" && printf 'mine\n' >"$work/notes/notes.txt"
+for target in "$work/a-file" "$work/notes"; do
+  "$drsim" run "$root/experiments/quickstart.toml" --out "$target" >/dev/null 2>"$work/out.err"; code=$?
+  check "run: --out $(basename "$target") is refused, exit 2" bash -c "test $code -eq 2 && grep -q 'drsim replaces only folders it wrote' '$work/out.err'"
+done
+check "run: ... and the file and the notes are still there" bash -c "test \"\$(cat '$work/a-file')\" = x && test -f '$work/notes/notes.txt'"
+"$drsim" run "$root/experiments/quickstart.toml" --out "$work/a" >/dev/null 2>&1; code=$?
+check "run: an earlier run's folder is replaced" test $code -eq 0
 
 "$drsim" run "$work/does-not-exist.toml" >/dev/null 2>"$work/missing.err"; code=$?
 check "a missing file exits 2" test $code -eq 2
