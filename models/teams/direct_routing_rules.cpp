@@ -1,6 +1,7 @@
 #include "models/teams/direct_routing_rules.hpp"
 
 #include "models/teams/microsoft_response_codes.hpp"
+#include "sim/sip/message_validation.hpp"
 #include "sim/sip/sip_text.hpp"
 #include "sim/sip/stream_framer.hpp"
 
@@ -189,7 +190,16 @@ std::vector<LintResult> lint_stream(std::string_view bytes) {
         result.summary = "SIP/2.0 " + std::to_string(message.status_code()) + " " +
                          std::string(message.reason_phrase());
       }
-      result.violations = check_direct_routing_rules(message);
+      // What any RFC 3261 element refuses comes first: a message missing its mandatory headers
+      // is not one an SBC may send, whatever the Direct Routing rules say.
+      if (auto invalid = sip::validate_message(message))
+        add(result.violations, "rfc3261", invalid->reason + " (RFC 3261 §8.1.1, §20)", invalid->status_code);
+      if (message.is_request() && message.count_headers(sip::HeaderId::MaxForwards) == 0)
+        add(result.violations, "max-forwards-missing", "no Max-Forwards: RFC 3261 §8.1.1.6 requires it on every request", 400);
+      if (const sip::Via top = message.top_via(); message.via_count() > 0 && !top.branch().starts_with("z9hG4bK"))
+        add(result.violations, "via-branch-cookie",
+            "top Via branch does not start with the magic cookie z9hG4bK (RFC 3261 §8.1.1.7)", 400);
+      for (RuleViolation& violation : check_direct_routing_rules(message)) result.violations.push_back(std::move(violation));
     } else {
       result.parse_error = relocate(parsed.error());
     }

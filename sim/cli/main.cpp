@@ -240,6 +240,11 @@ int validate_command(const std::optional<std::string>& file, bool keys) {
 // spec: exit 0 when every message parses and follows the Direct Routing rules, 1 when one
 // breaks a rule (each on its own line with Microsoft's answer), 2 when one is not well-formed.
 int lint_command(const std::string& file) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {
+    std::cerr << file << ": error: a folder, not a file of SIP messages\n";
+    return kExitBadInput;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     std::cerr << file << ": error: cannot open the file\n";
@@ -247,6 +252,10 @@ int lint_command(const std::string& file) {
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto results = teams::lint_stream(bytes);
+  if (results.empty()) {
+    std::cerr << file << ": error: holds no SIP message (empty, or only blank lines)\n";
+    return kExitBadInput;
+  }
   for (const std::string& line : teams::format_lint_lines(results)) std::printf("%s: %s\n", file.c_str(), line.c_str());
   return teams::lint_exit_code(results);
 }

@@ -173,6 +173,30 @@ TEST_CASE("lint_stream checks every message of a capture and says where the brok
         std::vector<std::string>{"2 messages: well-formed and following the Direct Routing rules"});
 }
 
+TEST_CASE("lint_stream flags what RFC 3261 forbids before the Direct Routing rules") {
+  // A user's review: an OPTIONS without Call-ID, Max-Forwards or a proper branch passed lint.
+  struct Case {
+    std::string from;
+    std::string to;
+    std::string rule;
+  };
+  for (const Case& broken : {Case{"Call-ID: c1@sbc1\r\n", "", "rfc3261"},
+                             Case{"Via: SIP/2.0/TLS sbc1.contoso.com:5061;branch=z9hG4bKac1\r\n", "", "rfc3261"},
+                             Case{"Max-Forwards: 70\r\n", "", "max-forwards-missing"},
+                             Case{"branch=z9hG4bKac1", "branch=abc", "via-branch-cookie"},
+                             Case{"CSeq: 1 INVITE", "CSeq: 1 OPTIONS", "rfc3261"}}) {
+    CAPTURE(broken.from);
+    std::string bytes = Invite{}.bytes();
+    bytes.replace(bytes.find(broken.from), broken.from.size(), broken.to);
+    const auto results = teams::lint_stream(bytes);
+    REQUIRE(results.size() == 1);
+    REQUIRE_FALSE(results[0].parse_error.has_value());
+    CHECK(find_rule(results[0].violations, broken.rule).has_value());
+    CHECK(teams::lint_exit_code(results) == 1);
+  }
+  CHECK(teams::lint_stream(Invite{}.bytes())[0].violations.empty());
+}
+
 TEST_CASE("lint_stream reports a malformed message with file line and column and the Microsoft code") {
   Invite good;
   std::string bad = good.bytes();

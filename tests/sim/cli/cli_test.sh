@@ -130,6 +130,14 @@ check "lint: SIP/3.0 is not well-formed: exit 2" test $code -eq 2
 check "lint: ... at line:column with Microsoft's 549002" grep -q "at 1:44: .*SIP/3.0.*549002 Invalid request/response" "$work/lint.out"
 "$drsim" lint "$work/stream.sip" >"$work/lint.out"; code=$?
 check "lint: a stream of two messages reports the second one's problem" bash -c "test $code -eq 1 && grep -q 'message 2 (line 11)' '$work/lint.out'"
+: >"$work/empty.sip"
+"$drsim" lint "$work/empty.sip" >/dev/null 2>"$work/lint.err"; code=$?
+check "lint: an empty file holds no message: exit 2" bash -c "test $code -eq 2 && grep -q 'holds no SIP message' '$work/lint.err'"
+"$drsim" lint "$work" >/dev/null 2>"$work/lint.err"; code=$?
+check "lint: a folder is bad input, not a crash" bash -c "test $code -eq 2 && grep -q 'a folder, not a file' '$work/lint.err'"
+grep -v '^Max-Forwards' "$work/ok.sip" >"$work/no-max-forwards.sip"
+"$drsim" lint "$work/no-max-forwards.sip" >"$work/lint.out"; code=$?
+check "lint: a request without Max-Forwards breaks RFC 3261: exit 1" bash -c "test $code -eq 1 && grep -q 'max-forwards-missing' '$work/lint.out'"
 "$drsim" lint "$work/none.sip" >/dev/null 2>&1; code=$?
 check "lint: a missing file exits 2" test $code -eq 2
 
