@@ -76,6 +76,7 @@ struct ShardFile {
   std::filesystem::path path;
   std::filesystem::path folder;  // the one it was found in
   Shard shard;
+  std::string identity;  // sweep_identity(), from the "# sweep" line
   std::string header;
 };
 
@@ -105,14 +106,21 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
       std::ifstream in(path, std::ios::binary);
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       if (!in && !in.eof()) return sim::Failure{bad_input(path.string() + ": cannot read it")};
-      ShardFile file{path, folder, *shard_of_file_name(path.filename().string()), {}};
+      ShardFile file{path, folder, *shard_of_file_name(path.filename().string()), {}, {}};
       std::size_t line_start = 0;
       for (std::size_t line_number = 1; line_start < text.size(); ++line_number) {
         const std::size_t line_end = text.find('\n', line_start);
         if (line_end == std::string::npos) return sim::Failure{bad_input(path.string() + ": the last line is not complete")};
         const std::string line = text.substr(line_start, line_end - line_start);
         line_start = line_end + 1;
+        constexpr std::string_view kIdentity = "# sweep ";
         if (line_number == 1) {
+          if (!line.starts_with(kIdentity))
+            return sim::Failure{bad_input(path.string() + ": no \"# sweep\" line first: not written by this drsim's sweep --shard")};
+          file.identity = line.substr(kIdentity.size());
+          continue;
+        }
+        if (line_number == 2) {
           file.header = line;
           continue;
         }
@@ -144,6 +152,10 @@ sim::Result<MergeOutcome, RunError> merge_sweep_shards(const std::vector<std::fi
                                     files.front().path.string() + " of " + std::to_string(count) + ": not one sweep")};
     if (file.header != files.front().header)
       return sim::Failure{bad_input(file.path.string() + " and " + files.front().path.string() + " have different columns: not one sweep")};
+    if (file.identity != files.front().identity)
+      return sim::Failure{bad_input(file.path.string() + " and " + files.front().path.string() +
+                                    " come from different experiment or topology files, seeds or grids (sweep " + file.identity + " and " +
+                                    files.front().identity + "): not one sweep")};
     if (by_index[file.shard.index] != nullptr)
       return sim::Failure{bad_input("shard " + std::to_string(file.shard.index) + " of " + std::to_string(count) + " twice: " +
                                     by_index[file.shard.index]->path.string() + " and " + file.path.string())};

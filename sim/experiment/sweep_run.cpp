@@ -4,6 +4,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -119,6 +121,25 @@ std::string shard_csv_name(const Shard& shard) {
   return "sweep-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv";
 }
 
+std::string sweep_identity(const config::Scenario& scenario) {
+  const auto bytes_of = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  sim::Fingerprint identity;
+  identity.add(0, 0, bytes_of(scenario.experiment.path));
+  identity.add(1, 0, scenario.topology ? bytes_of(scenario.topology->path) : std::string());
+  identity.add(2, 0, std::to_string(scenario.experiment.seed));
+  // The grid as run (a program may set it in code), then the replications.
+  std::string grid = std::to_string(scenario.experiment.sweep.replications);
+  for (const config::SweepAxis& axis : scenario.experiment.sweep.grid) {
+    grid += "\n" + axis.path;
+    for (const config::SweepValue& value : axis.values) grid += "\t" + value.toml;
+  }
+  identity.add(3, 0, grid);
+  return sim::format_fingerprint(identity.value());
+}
+
 std::uint64_t sweep_fingerprint(const std::vector<std::string>& run_fingerprints) {
   sim::Fingerprint fingerprint;
   for (std::size_t index = 0; index < run_fingerprints.size(); ++index)
@@ -198,7 +219,8 @@ sim::Result<SweepOutcome, RunError> run_sweep(const config::Scenario& scenario, 
 
   auto summaries = run_all(scenario, runs, base, options.jobs, options.on_progress);
   if (!summaries.ok()) return sim::Failure{std::move(summaries).error()};
-  std::string csv = sweep_csv_header(sweep) + "\n";
+  // A shard's file starts with the sweep's identity, which merge checks and leaves out.
+  std::string csv = (options.shard ? "# sweep " + sweep_identity(scenario) + "\n" : std::string()) + sweep_csv_header(sweep) + "\n";
   std::vector<std::string> run_fingerprints;
   for (std::size_t index = 0; index < runs.size(); ++index) {
     SweepRowResult row{runs[index], std::move(summaries.value()[index])};

@@ -56,6 +56,10 @@ struct Shard {
 };
 // "sweep-shard-2-of-8.csv".
 std::string shard_csv_name(const Shard& shard);
+// What makes two shards parts of one sweep: the experiment and topology files' bytes, the seed
+// the sweep ran with (after --seed), its grid and replications. Written first in each shard's file as
+// "# sweep <16 hex digits>"; merge refuses shards whose identities differ.
+std::string sweep_identity(const config::Scenario& scenario);
 // The shard whose number and count are written `index` and `count` (decimal digits); nullopt
 // unless 0 <= index < count. For `--shard K/N` and the shard files' names alike.
 std::optional<Shard> shard_of(std::string_view index, std::string_view count);

@@ -235,6 +235,22 @@ TEST_CASE("merging refuses shards that are not all of one sweep and changes noth
   REQUIRE_FALSE(mixed.ok());
   CHECK(mixed.error().message.find("not one sweep") != std::string::npos);
 
+  // Shards run with another seed, or another grid, are another sweep: a user's review merged
+  // them into one sweep.csv whose rows came from two experiments.
+  for (const int change : {0, 1}) {
+    CAPTURE(change);
+    const std::filesystem::path folder = bed.folder / ("changed-" + std::to_string(change));
+    config::Scenario other = scenario;
+    if (change == 0) other.experiment.seed += 1;
+    else other.experiment.sweep.grid[0].values[1] = config::SweepValue{"\"40ms\"", "40ms"};
+    REQUIRE(experiment::run_sweep(scenario, sweep_options(folder, 1, experiment::Shard{0, 2})).ok());
+    REQUIRE(experiment::run_sweep(other, sweep_options(folder, 1, experiment::Shard{1, 2})).ok());
+    const auto changed = experiment::merge_sweep_shards({folder});
+    REQUIRE_FALSE(changed.ok());
+    CHECK(changed.error().message.find("come from different experiment or topology files, seeds or grids") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(folder / "sweep.csv"));
+  }
+
   std::filesystem::create_directory(bed.folder / "empty");
   const auto empty = experiment::merge_sweep_shards({bed.folder / "empty"});
   REQUIRE_FALSE(empty.ok());
