@@ -82,11 +82,13 @@ constexpr std::array kRows = std::to_array<MicrosoftResponseCode>({
      "Check that the SBC certificate is signed by a trusted CA and has not expired (see TLS connection issues)."},
     {Outcome::CertificateExpired, 569008, 504,
      "Outbound TLS negotiation failed. Remote certificate expired; HRESULT=0x80090328 SEC_E_CERT_EXPIRED", true,
-     "the SBC certificate is past not_after at the simulated time the proxy opens a TLS connection "
-     "(fault certificate_expired, or a certificate that expires during the run)",
+     "the SBC certificate is outside its validity period at the simulated time the proxy opens a TLS connection: past "
+     "not_after (fault certificate_expired, or a certificate that expires during the run) or not yet valid, before "
+     "not_before (an experiment whose start is earlier than the certificate; Schannel gives both the same status)",
      "Renew the SBC certificate.\n"
      "Then drop the TLS connections the SBC opened with the old certificate and let it open new ones: restart the SBC in "
-     "a quiet period such as a maintenance window, or ask the vendor how to force the old connections closed."},
+     "a quiet period such as a maintenance window, or ask the vendor how to force the old connections closed.\n"
+     "In drsim, compare the certificate's not_before and not_after with the experiment's start (default 2026-01-01)."},
     {Outcome::CertificateUntrustedRoot, 569009, 504, "Outbound TLS negotiation failed; HRESULT=0x80090325 SEC_E_UNTRUSTED_ROOT",
      true,
      "the SBC certificate chains to a CA without trusted_by_microsoft (fault certificate_untrusted_root)",
