@@ -90,6 +90,9 @@ std::vector<Field<Record>> with_host_keys(std::vector<Field<Record>> fields) {
   fields.push_back(key("t4", &Record::host, &HostSettings::t4, "SIP timer T4, how long a message may stay in the network (RFC 3261 §17.1.2.2)", {.check = positive}));
   fields.push_back(key("tcp_syn_timeouts", &Record::host, &HostSettings::tcp_syn_timeouts,
                        "the wait after each TCP SYN before the next; after the last one the connect fails", {.non_empty = true, .check = positive}));
+  fields.push_back(key("tcp_data_retransmissions", &Record::host, &HostSettings::tcp_data_retransmissions,
+                       "resends of unacknowledged TCP data before the connection is given up (Linux tcp_retries2; Windows 5)",
+                       {.check = at_least_one}));
   fields.push_back(key("tls_handshake_round_trips", &Record::host, &HostSettings::tls_handshake_round_trips,
                        "round trips of a TLS handshake before the first SIP message (2 for TLS 1.2, 1 for TLS 1.3)", {.check = at_least_one}));
   fields.push_back(key("firewall", &Record::host, &HostSettings::firewall,
@@ -159,7 +162,8 @@ const Schema<Datacenter>& TableSchema<Datacenter>::get() {
   static const Schema<Datacenter> schema(
       "[[datacenter]]",
       "One Microsoft SIP proxy. Its FQDNs resolve to its IP without [[dns]] records; datacenters sharing an FQDN all answer for it. "
-      "Defaults of tcp_syn_timeouts differ from the other hosts: Windows retransmits a SYN twice after 3 s and 6 s.",
+      "Defaults of tcp_syn_timeouts and tcp_data_retransmissions differ from the other hosts: Windows retransmits a SYN twice "
+      "after 3 s and 6 s, and data 5 times (TcpMaxDataRetransmissions).",
       with_host_keys<Datacenter>({key("name", &Datacenter::name, "the datacenter's name (actor name)", {.required = true, .check = not_empty}),
                                   key("site", &Datacenter::site, "the [[site]] it stands on", {.required = true}),
                                   key("ip", &Datacenter::ip, "its signalling address", {.required = true}),

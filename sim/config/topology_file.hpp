@@ -45,6 +45,9 @@ struct HostSettings {
   std::vector<sim::Time> tcp_syn_timeouts = {sim::Time::from_seconds(1), sim::Time::from_seconds(2),
                                              sim::Time::from_seconds(4), sim::Time::from_seconds(8),
                                              sim::Time::from_seconds(16), sim::Time::from_seconds(32)};
+  // Resends of unacknowledged data before the connection is given up (Linux tcp_retries2): how
+  // long a host keeps a connection to a peer that went silent, queuing what it sends.
+  std::int64_t tcp_data_retransmissions = 15;
   std::int64_t tls_handshake_round_trips = 2;  // TLS 1.2 full handshake (1 for TLS 1.3)
   std::vector<FirewallRuleEntry> firewall = {};  // in priority order; none: everything passes
 };
@@ -91,8 +94,11 @@ struct Datacenter {
   net::IpAddress ip;
   std::vector<std::string> fqdns;  // resolve to ip without [[dns]] records
   // Microsoft's proxies run Windows: 3 s initial RTO and 2 SYN retransmissions, the classic
-  // 21 s connect timeout behind "did not properly respond after a period of time".
-  HostSettings host = {.tcp_syn_timeouts = {sim::Time::from_seconds(3), sim::Time::from_seconds(6), sim::Time::from_seconds(12)}};
+  // 21 s connect timeout behind "did not properly respond after a period of time"; and 5 data
+  // retransmissions (TcpMaxDataRetransmissions), so a silent peer's connection goes within
+  // seconds, not Linux's quarter of an hour.
+  HostSettings host = {.tcp_syn_timeouts = {sim::Time::from_seconds(3), sim::Time::from_seconds(6), sim::Time::from_seconds(12)},
+                       .tcp_data_retransmissions = 5};
 };
 
 struct Sbc {

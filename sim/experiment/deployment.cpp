@@ -27,6 +27,7 @@ net::Certificate microsoft_proxy_certificate() {
 net::TcpSettings tcp_settings(const config::HostSettings& host) {
   net::TcpSettings settings;
   settings.syn_waits = host.tcp_syn_timeouts;
+  settings.data_retransmissions = static_cast<std::uint32_t>(host.tcp_data_retransmissions);
   settings.tls.handshake_round_trips = static_cast<std::uint32_t>(host.tls_handshake_round_trips);
   return settings;
 }

@@ -82,6 +82,7 @@ void FaultInjector::apply(std::size_t index) {
     case config::FaultKind::SbcDown:
     case config::FaultKind::DatacenterDown:
       network.set_host_down(host_of(fault.target), true);
+      deployment_.tcp().lose_connections(host_of(fault.target));
       break;
     case config::FaultKind::SbcRefuses:
       network.set_host_refusing(host_of(fault.target), true);

@@ -345,9 +345,11 @@ void TcpTransport::arm_retransmission(ConnectionId from) {
 }
 
 void TcpTransport::on_retransmission_timer(ConnectionId from) {
+  const End& sender = end_of(from);
   Direction& direction = end_of(from).outbound;
   if (direction.waiting_head == direction.waiting.size()) return;
-  if (direction.retransmissions == settings_.data_retransmissions) {
+  // The sender's own limit: a Windows proxy gives up after 5, a Linux SBC after 15.
+  if (direction.retransmissions == settings_for(sender.host).data_retransmissions) {
     give_up(from);
     return;
   }

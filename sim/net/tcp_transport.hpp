@@ -186,6 +186,12 @@ class TcpTransport {
   // ---- fault hooks
   // tls_illegal_message: as a TLS server, the host answers every ClientHello with garbage.
   void set_tls_illegal_message(HostId host, bool on);
+  // sbc_down, datacenter_down: the host loses every connection, as a crash or restart does. Its
+  // ends close without a word on the wire (the host is silent) and its user hears Reset; a
+  // peer's next bytes that reach it, once it is back, are answered with a RST. Without this a
+  // peer's retransmissions delivered stale requests after the host came back (a 15-minute-old
+  // INVITE set up a ghost call).
+  void lose_connections(HostId host);
   // sbc_tls_disconnected: every open TLS connection of the host is reset; both ends hear
   // Reset (the host's end at once, the peer when the RST arrives).
   void disconnect_tls(HostId host);

@@ -257,7 +257,7 @@ replications = 3
 "workload.0.rate" = []
 )")) == "E:8:1: error: sweep path \"sbc.sbc1.options_intervl\": no key \"options_intervl\" in [[sbc]] (known: name, site, fqdn, contact_fqdn, ip, port, "
         "certificate, allow, options_interval, proxies, media_bypass, trunk, failover_time, failover_response_codes, t1, t2, t4, "
-        "tcp_syn_timeouts, tls_handshake_round_trips, firewall)\n"
+        "tcp_syn_timeouts, tcp_data_retransmissions, tls_handshake_round_trips, firewall)\n"
         "E:9:1: error: sweep path \"sbc.sbc9.options_interval\": no entry of [[sbc]] is named or numbered \"sbc9\"\n"
         "E:10:32: error: key \"link.hq|ms.latency\": duration \"fast\": expected a number at column 1\n"
         "E:11:1: error: sweep path \"output.pcap\": a sweep changes the experiment and its topology, not [sweep], [output] or the topology file\n"

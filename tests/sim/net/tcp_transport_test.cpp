@@ -255,3 +255,40 @@ TEST_CASE("a peer that goes down is noticed when the retransmissions give up aft
   CHECK(sends[15] == 805600_ms);
   CHECK(bed.proxy.received.empty());
 }
+
+TEST_CASE("a Windows host gives a silent peer's connection up after its own 5 retransmissions") {
+  TestBed bed;
+  net::TcpTransport tcp(bed.network);
+  net::TcpSettings windows;
+  windows.data_retransmissions = 5;
+  tcp.set_host_settings(bed.proxy_host, windows);
+  tcp.listen(kSbcSip, bed.sbc);
+  const auto client = tcp.connect(bed.proxy_host, kSbcSip, bed.proxy);
+  bed.proxy.at(1_s, [&] {
+    bed.network.set_host_down(bed.sbc_host, true);
+    CHECK(tcp.send(*client, "OPTIONS"));
+  });
+  bed.simulation.run();
+  // RTO 200 ms: resends at 1.2, 1.6, 2.4, 4.0, 7.2 s, then one more backoff of 6.4 s.
+  CHECK(bed.log == Log{"proxy-ams connected @24ms", "sbc1 accepted @36ms", "proxy-ams timed out @13600ms"});
+  CHECK(bed.packets.sent(net::PacketKind::Data).size() == 1 + 5);
+}
+
+TEST_CASE("a host that goes down loses its connections: a peer's bytes after it is back meet a RST") {
+  TestBed bed;
+  net::TcpTransport tcp(bed.network);
+  tcp.listen(kProxySip, bed.proxy);
+  const auto client = tcp.connect(bed.sbc_host, kProxySip, bed.sbc);
+  bed.sbc.at(1_s, [&] {
+    bed.network.set_host_down(bed.proxy_host, true);
+    tcp.lose_connections(bed.proxy_host);  // what the datacenter_down fault does
+    CHECK(tcp.send(*client, "INVITE (stale by the time it arrives)"));
+  });
+  bed.proxy.at(5_s, [&] { bed.network.set_host_down(bed.proxy_host, false); });
+  bed.simulation.run();
+  // The proxy's own end hears it at once; the SBC's resend at 7.2 s (RTO 200 ms doubled four
+  // times past the 1.2, 1.6, 2.4, 4.0 s resends) reaches the closed end and draws a RST, 12 ms
+  // later: the request is never handed to the proxy.
+  CHECK(bed.log == Log{"sbc1 connected @24ms", "proxy-ams accepted @36ms", "proxy-ams reset @1s", "sbc1 reset @7224ms"});
+  CHECK(bed.proxy.received.empty());
+}
