@@ -35,6 +35,17 @@ drsim::trace::ClientSignal::Type signal_type(client::SignalKind kind) {
   return Type::TYPE_UNSPECIFIED;
 }
 
+// A client signal's ladder label: its kind, and for a failed call why, as calls.csv says it
+// ("CallFailed 504 569008").
+std::string ladder_label(const client::ClientSignal& signal) {
+  std::string label(client::signal_kind_text(signal.kind));
+  if (signal.kind == client::SignalKind::CallFailed) {
+    label += " " + std::to_string(signal.sip_code);
+    if (signal.ms_code != 0) label += " " + std::to_string(signal.ms_code);
+  }
+  return label;
+}
+
 int lifeline_rank(Deployment::ActorKind kind) {
   switch (kind) {
     case Deployment::ActorKind::Carrier: return 0;
@@ -83,15 +94,39 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
       if (!delivered) return;
       pcap_->tcp_connect(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
       connected_.insert({packet.destination, packet.source});
+      reset_.erase({packet.destination, packet.source});
+      reset_.erase({packet.source, packet.destination});
+      return;
+    case net::PacketKind::Syn:
+      // A SYN that arrives is written with its answer (SYN-ACK, or the RST of a host where
+      // nothing listens); a firewall's reject answers with a RST at once; nothing answers the
+      // rest (dropped, lost, a down host), so only the SYN shows, once per retransmission.
+      if (packet.transit.fate == net::PathFate::Rejected)
+        pcap_->tcp_refused(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
+      else if (packet.transit.fate != net::PathFate::Delivered)
+        pcap_->tcp_unanswered_syn(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
       return;
     case net::PacketKind::Rst:
-      // A RST to a connection the capture never saw set up answers its SYN: refused.
-      if (!connected_.contains({packet.destination, packet.source}) && !connected_.contains({packet.source, packet.destination}))
+      // A RST on an open connection resets it; one to a connection the capture never saw set up
+      // answers its SYN: refused. After a reset, more RSTs answer bytes the capture leaves out.
+      if (is_connected(packet)) {
+        pcap_->tcp_reset(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
+        reset_.insert({packet.source, packet.destination});
+      } else if (!reset_.contains({packet.source, packet.destination}) && !reset_.contains({packet.destination, packet.source})) {
         pcap_->tcp_refused(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+      }
       forget_connection(packet);
       return;
     case net::PacketKind::Data:
+      // Bytes on a connection already reset never show: the capture ends the connection there.
+      if (!is_connected(packet)) return;
       if (delivered) pcap_->tcp_send(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination), packet.payload);
+      // A firewall that rejects an open connection's bytes resets it in the receiver's name.
+      if (packet.transit.fate == net::PathFate::Rejected) {
+        pcap_->tcp_reset(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+        reset_.insert({packet.source, packet.destination});
+        forget_connection(packet);
+      }
       return;
     case net::PacketKind::Fin:
       if (!delivered) return;
@@ -101,6 +136,10 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
     default:
       return;  // SYN (written with its SYN-ACK), ACK, TLS records and ICMP carry no SIP
   }
+}
+
+bool RunTrace::is_connected(const net::PacketRecord& packet) const {
+  return connected_.contains({packet.destination, packet.source}) || connected_.contains({packet.source, packet.destination});
 }
 
 void RunTrace::forget_connection(const net::PacketRecord& packet) {
@@ -167,9 +206,10 @@ void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const 
     events_->write(event);
   }
   if (call && ladder_calls_.contains(*call))
-    draw(*call, Arrow{time - kClientSignallingLatency, delivery.source, destination.id(),
-                      std::string(client::signal_kind_text(signal->kind)), trace::LadderArrowKind::ClientSignalling});
+    draw(*call, Arrow{time - kClientSignallingLatency, delivery.source, destination.id(), ladder_label(*signal),
+                      trace::LadderArrowKind::ClientSignalling});
 }
+
 
 std::optional<std::uint64_t> RunTrace::call_of_client_call(sim::ActorId client, std::uint64_t reference) const {
   return recorder_.call_of_leg("client:" + simulation_.actor_name(client) + ":" + std::to_string(reference));

@@ -62,6 +62,7 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver 
   };
   void write_pcap(const net::PacketRecord& packet);
   void forget_connection(const net::PacketRecord& packet);  // either end may close or reset
+  bool is_connected(const net::PacketRecord& packet) const;  // set up in the capture, either way round
   void trace_sip(const net::PacketRecord& packet);
   void on_datacenter_message(sim::Time time, const sim::Actor& destination, const sim::Delivery& delivery);
   // The call a client's call reference belongs to (its leg "client:<name>:<reference>").
@@ -80,6 +81,9 @@ class RunTrace final : public net::PacketObserver, public sim::DeliveryObserver 
   std::map<std::uint64_t, std::vector<Arrow>> arrows_;  // by call number
   // TCP connections the pcap has seen set up, as (client, server).
   std::set<std::pair<net::SocketAddress, net::SocketAddress>> connected_;
+  // Connections the capture showed reset: bytes still arriving on one (a retransmission queue
+  // flushed into a closed end) are not a new connection, and their RSTs are not refusals.
+  std::set<std::pair<net::SocketAddress, net::SocketAddress>> reset_;
   std::vector<std::string> decode_as_;
 };
 

@@ -214,8 +214,20 @@ std::uint32_t PcapWriter::next_initial_sequence() {
   return static_cast<std::uint32_t>(mix(initial_sequences_drawn_++));
 }
 
+std::uint32_t PcapWriter::client_initial_sequence(const Endpoint& client, const Endpoint& server, bool answered) {
+  const auto pending = unanswered_syns_.find({client, server});
+  if (pending == unanswered_syns_.end()) {
+    const std::uint32_t initial = next_initial_sequence();
+    if (!answered) unanswered_syns_.emplace(ConnectionKey{client, server}, initial);
+    return initial;
+  }
+  const std::uint32_t initial = pending->second;
+  if (answered) unanswered_syns_.erase(pending);
+  return initial;
+}
+
 void PcapWriter::tcp_connect(sim::Time at, const Endpoint& client, const Endpoint& server) {
-  const std::uint32_t client_initial = next_initial_sequence();
+  const std::uint32_t client_initial = client_initial_sequence(client, server, true);
   const std::uint32_t server_initial = next_initial_sequence();
   write_tcp(at, client, server, client_initial, 0, kTcpSyn, {});
   write_tcp(at, server, client, server_initial, client_initial + 1, kTcpSyn | kTcpAck, {});
@@ -225,10 +237,23 @@ void PcapWriter::tcp_connect(sim::Time at, const Endpoint& client, const Endpoin
 }
 
 void PcapWriter::tcp_refused(sim::Time at, const Endpoint& client, const Endpoint& server) {
-  const std::uint32_t client_initial = next_initial_sequence();
+  const std::uint32_t client_initial = client_initial_sequence(client, server, true);
   write_tcp(at, client, server, client_initial, 0, kTcpSyn, {});
   // RFC 9293 §3.10.7.1: a SYN to a closed port is answered RST with SEQ 0 and ACK SYN+1.
   write_tcp(at, server, client, 0, client_initial + 1, kTcpRst | kTcpAck, {});
+}
+
+void PcapWriter::tcp_unanswered_syn(sim::Time at, const Endpoint& client, const Endpoint& server) {
+  write_tcp(at, client, server, client_initial_sequence(client, server, false), 0, kTcpSyn, {});
+}
+
+void PcapWriter::tcp_reset(sim::Time at, const Endpoint& from, const Endpoint& to) {
+  const Direction found = find_connection(from, to);
+  if (found.connection == connections_.end()) return;
+  const std::array<std::uint32_t, 2>& next = found.connection->second.next_sequence;
+  // RFC 9293 §3.10.7: a reset carries the sender's next sequence number.
+  write_tcp(at, from, to, next[found.index], next[1 - found.index], kTcpRst | kTcpAck, {});
+  connections_.erase(found.connection);
 }
 
 PcapWriter::Direction PcapWriter::find_connection(const Endpoint& from, const Endpoint& to) {

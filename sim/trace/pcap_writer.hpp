@@ -83,6 +83,12 @@ class PcapWriter {
   void tcp_connect(sim::Time at, const Endpoint& client, const Endpoint& server);
   // SYN answered by RST: nothing listening, or a firewall rejecting.
   void tcp_refused(sim::Time at, const Endpoint& client, const Endpoint& server);
+  // A SYN nothing answers (dropped by a firewall, a down host, lost): what a capture at the
+  // client shows of a connect that times out, one per retransmission.
+  void tcp_unanswered_syn(sim::Time at, const Endpoint& client, const Endpoint& server);
+  // RST from `from` on an open connection (a reset, or bytes reaching a closed end); the
+  // connection is gone. Unknown connections are ignored.
+  void tcp_reset(sim::Time at, const Endpoint& from, const Endpoint& to);
   // The bytes in segments of at most maximum_segment_size, the last one with PSH. A send on a
   // connection the writer has not seen opens it first (`from` as the client).
   void tcp_send(sim::Time at, const Endpoint& from, const Endpoint& to, std::string_view bytes);
@@ -116,12 +122,17 @@ class PcapWriter {
   void write_packet(sim::Time at, const Endpoint& from, const Endpoint& to, std::uint8_t protocol,
                     std::span<const std::uint8_t> transport);
   std::uint32_t next_initial_sequence();
+  // The client's initial sequence number for a SYN to `server`: its unanswered SYN's, else new.
+  std::uint32_t client_initial_sequence(const Endpoint& client, const Endpoint& server, bool answered);
   Direction find_connection(const Endpoint& from, const Endpoint& to);
 
   std::filesystem::path path_;
   std::unique_ptr<std::ofstream> file_;
   PcapOptions options_;
   Connections connections_;
+  // The initial sequence number of SYNs not answered yet: a retransmitted SYN repeats it, and
+  // the connection that finally opens (or is refused) starts from it.
+  std::map<ConnectionKey, std::uint32_t> unanswered_syns_;
   std::set<std::string> decode_as_;
   std::uint64_t initial_sequences_drawn_ = 0;
   std::uint16_t ipv4_identification_ = 0;

@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -110,6 +112,19 @@ TEST_CASE("each row of the 504 table comes out of its fault with the exact phras
     CHECK(call.datacenter == "emea");
     CHECK(call.failovers == 1);
   }
+}
+
+TEST_CASE("the ladder of a failed call says why it failed") {
+  // A user's review: the arrow read only "CallFailed", and only calls.csv said 504 569008.
+  e2e::Bed bed;
+  const auto outcome = bed.run(kDisconnectFirst + fault("5s", "certificate_expired", "sbc1") + kTwoCalls +
+                                   "[output]\npcap = false\nevents = false\nladders = [2]\n",
+                               "out", "2min");
+  REQUIRE(outcome.calls.size() == 2);
+  REQUIRE(outcome.calls[1].final_ms_code == std::optional<std::uint32_t>(569008));
+  std::ifstream in(outcome.output_dir / "ladder-2.svg");
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(svg.find(">CallFailed 504 569008<") != std::string::npos);
 }
 
 TEST_CASE("an SBC whose Contact names another host gets the ACK rows of the 504 table") {

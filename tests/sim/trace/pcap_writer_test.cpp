@@ -291,6 +291,30 @@ TEST_CASE("a send on an unseen connection opens it first and closing an unknown 
   CHECK(tcp_of(found[3].packet).sequence == tcp_of(found[0].packet).sequence + 1);
 }
 
+TEST_CASE("unanswered SYNs repeat their sequence number and a reset ends an open connection") {
+  // A user's review: a dropped connect and a reset connection left no trace in the pcap.
+  trace_test::TemporaryFolder folder;
+  auto writer = PcapWriter::open(folder / "trace.pcap");
+  REQUIRE(writer.ok());
+  writer->tcp_unanswered_syn(1_s, kProxyClient, kSbc);
+  writer->tcp_unanswered_syn(4_s, kProxyClient, kSbc);
+  writer->tcp_connect(10_s, kSbcClient, kProxy);
+  writer->tcp_send(11_s, kSbcClient, kProxy, "OPTIONS");
+  writer->tcp_reset(12_s, kProxy, kSbcClient);
+  writer->tcp_reset(13_s, kProxy, kSbcClient);  // the connection is gone: nothing more
+  REQUIRE_FALSE(writer->finish().has_value());
+  const std::vector<Record> found = records(trace_test::read_file(folder / "trace.pcap"));
+  REQUIRE(found.size() == 2 + 3 + 1 + 1);
+  CHECK(tcp_of(found[0].packet).flags == 0x02);
+  CHECK(tcp_of(found[1].packet).flags == 0x02);
+  CHECK(tcp_of(found[1].packet).sequence == tcp_of(found[0].packet).sequence);  // a retransmission
+  const TcpSegment reset = tcp_of(found[6].packet);
+  CHECK(reset.flags == 0x14);  // RST, ACK
+  // From the proxy: its next sequence number, acknowledging the 7 bytes it received.
+  CHECK(reset.sequence == tcp_of(found[3].packet).sequence + 1);
+  CHECK(reset.acknowledgement == tcp_of(found[5].packet).sequence + 7);
+}
+
 TEST_CASE("tshark is told to decode every port the file used as SIP") {
   trace_test::TemporaryFolder folder;
   const Scenario scenario = write_scenario(folder / "trace.pcap");
