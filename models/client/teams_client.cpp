@@ -1,6 +1,7 @@
 #include "models/client/teams_client.hpp"
 
 #include "sim/core/check.hpp"
+#include "sim/sip/sdp.hpp"
 
 namespace client {
 
@@ -13,7 +14,8 @@ const std::string& TeamsClient::session_description() {
     session_description_ = "v=0\r\no=- " + std::to_string(id()) + " 1 IN IP4 " + sdp_address_ + "\r\ns=-\r\nc=IN IP4 " +
                            sdp_address_ +
                            "\r\nt=0 0\r\nm=audio 50000 RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 "
-                           "PCMA/8000\r\na=sendrecv\r\n";
+                           "PCMA/8000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+                           sip::sdes_inline_key(id()) + "\r\na=sendrecv\r\n";
   }
   return session_description_;
 }

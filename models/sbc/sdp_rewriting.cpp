@@ -82,8 +82,8 @@ std::size_t rewritten_size_bound(std::string_view text, const sip::SdpLineViews&
 }
 
 // "m=<media> <port>[/<number of ports>] <proto>" (RFC 4566 §5.14) with single spaces, as
-// serialize_sdp writes it; the caller adds the formats and the line end.
-void put_media_line_start(BoundedText& out, const sip::SdpMediaLine& media) {
+// serialize_sdp writes it, with the transport `proto`; the caller adds the formats and the line end.
+void put_media_line_start(BoundedText& out, const sip::SdpMediaLine& media, std::string_view proto) {
   out.put("m=");
   out.put(media.media);
   out.put(' ');
@@ -93,7 +93,50 @@ void put_media_line_start(BoundedText& out, const sip::SdpMediaLine& media) {
     out.put_number(*media.port_count);
   }
   out.put(' ');
-  out.put(media.proto);
+  out.put(proto);
+}
+
+// The SBC terminates SRTP toward Microsoft (Direct Routing media is always SRTP) and speaks
+// plain RTP to the trunk: the m= transport of each side (RFC 3711 §12: RTP/SAVP; RFC 5124:
+// RTP/SAVPF).
+std::string_view srtp_proto(std::string_view proto) {
+  if (proto == "RTP/AVP") return "RTP/SAVP";
+  if (proto == "RTP/AVPF") return "RTP/SAVPF";
+  return proto;
+}
+std::string_view rtp_proto(std::string_view proto) {
+  if (proto == "RTP/SAVP") return "RTP/AVP";
+  if (proto == "RTP/SAVPF") return "RTP/AVPF";
+  return proto;
+}
+
+// o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address> (RFC 4566 §5.2) naming
+// the SBC, whose B2BUA originates the session each side sees; a value with fewer fields stays.
+void put_origin_line(BoundedText& out, std::string_view value, std::string_view connection_value) {
+  std::size_t third_space = std::string_view::npos;
+  for (std::size_t at = 0, spaces = 0; at < value.size(); ++at)
+    if (value[at] == ' ' && ++spaces == 3) {
+      third_space = at;
+      break;
+    }
+  if (third_space == std::string_view::npos) return out.put_line('o', value);
+  out.put("o=");
+  out.put(value.substr(0, third_space + 1));
+  out.put(connection_value);
+  out.put("\r\n");
+}
+
+// SDES keying toward Microsoft (RFC 4568 §9.1), for a media section that has none.
+constexpr std::string_view kCryptoPrefix = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:";
+constexpr std::size_t kCryptoLineSize = kCryptoPrefix.size() + 40 + 2;
+
+bool is_crypto_line(const sip::SdpLineView& line) { return line.type == 'a' && sip::is_sdp_attribute(line.value, "crypto"); }
+
+// FNV-1a of the body: the seed of the keys the SBC adds to it, so the same body gets the same keys.
+std::uint64_t key_seed(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return hash;
 }
 
 // What strip_ice_candidates removes.
@@ -223,7 +266,7 @@ std::optional<std::string> SdpRewriter::for_trunk(std::string_view sdp) const {
       filter_codecs = false;
       sip::SdpWords formats(media.formats);
       for (std::string_view format; !filter_codecs && formats.next(format);) filter_codecs = format_kept(format);
-      put_media_line_start(out, media);
+      put_media_line_start(out, media, rtp_proto(media.proto));
       formats = sip::SdpWords(media.formats);
       for (std::string_view format; formats.next(format);) {
         if (filter_codecs && !format_kept(format)) continue;
@@ -233,7 +276,12 @@ std::optional<std::string> SdpRewriter::for_trunk(std::string_view sdp) const {
       out.put("\r\n");
       continue;
     }
-    if (is_candidate_line(line)) continue;
+    // No ICE and no SRTP keys on the trunk: the carrier speaks plain RTP to the SBC's address.
+    if (is_candidate_line(line) || is_ice_attribute(line) || is_crypto_line(line)) continue;
+    if (line.type == 'o') {
+      put_origin_line(out, line.value, connection_value_);
+      continue;
+    }
     if (filter_codecs && line.type == 'a') {
       const std::optional<int> payload_type = sip::codec_attribute_payload_type(line.value);
       if (payload_type && !kept.contains(*payload_type)) continue;
@@ -248,18 +296,27 @@ std::optional<std::string> SdpRewriter::for_microsoft(std::string_view sdp,
   const auto split = sip::split_sdp_lines(sdp);
   if (!split.ok()) return std::nullopt;
   const std::vector<sip::SdpMediaLine>& media_lines = split.value().media_lines;
-  std::size_t added = 0;
+  // SAVP is one byte longer than AVP; a crypto line per media section.
+  std::size_t added = media_lines.size() * (1 + kCryptoLineSize);
   if (ice_lite) {
     const std::size_t per_media =
         kIceLiteMediaLinesFixedSize + ice_lite->ufrag.size() + ice_lite->pwd.size() + address_text_.size();
-    added = std::string_view("a=ice-lite\r\n").size() + media_lines.size() * per_media;
+    added += std::string_view("a=ice-lite\r\n").size() + media_lines.size() * per_media;
   }
   BoundedText out(rewritten_size_bound(sdp, split.value(), connection_value_, added));
   // With ICE lite, the SBC's own ICE lines close the section they belong to: a=ice-lite the
   // session part, the credentials and candidate each media section with a port (a rejected
   // stream gets none, RFC 3264 §6).
   const sip::SdpMediaLine* media = nullptr;  // the current media section's m= line
+  bool keyed = false;                         // it has an a=crypto line
+  const std::uint64_t seed = key_seed(sdp);
   const auto close_section = [&] {
+    // An RTP stream toward Microsoft is SRTP: keys for one that came without (RFC 4568 §9.1).
+    if (media != nullptr && media->port != 0 && !keyed && media->proto.starts_with("RTP/")) {
+      out.put(kCryptoPrefix);
+      out.put(sip::sdes_inline_key(seed + static_cast<std::uint64_t>(media - media_lines.data())));
+      out.put("\r\n");
+    }
     if (!ice_lite) return;
     if (media == nullptr) {
       out.put("a=ice-lite\r\n");
@@ -271,7 +328,8 @@ std::optional<std::string> SdpRewriter::for_microsoft(std::string_view sdp,
     if (line.type == 'm') {
       close_section();
       media = media == nullptr ? media_lines.data() : media + 1;
-      put_media_line_start(out, *media);
+      keyed = false;
+      put_media_line_start(out, *media, srtp_proto(media->proto));
       sip::SdpWords formats(media->formats);
       for (std::string_view format; formats.next(format);) {
         out.put(' ');
@@ -281,6 +339,11 @@ std::optional<std::string> SdpRewriter::for_microsoft(std::string_view sdp,
       continue;
     }
     if (ice_lite && (is_candidate_line(line) || is_ice_attribute(line))) continue;
+    if (line.type == 'o') {
+      put_origin_line(out, line.value, connection_value_);
+      continue;
+    }
+    keyed = keyed || (media != nullptr && is_crypto_line(line));
     out.put_line(line.type, line.type == 'c' ? std::string_view(connection_value_) : line.value);
   }
   close_section();

@@ -23,14 +23,21 @@ struct IceCredentials {
   std::string pwd;
 };
 
-// Toward the trunk: every ICE candidate removed (sip::strip_ice_candidates), every codec not in
-// `trunk_codecs` (encoding names, "PCMU", "telephone-event") removed, and c= naming
-// `media_address`. A media section none of whose codecs the trunk uses keeps its codecs: an m=
-// line with no format is not SDP (RFC 4566 §5.14). nullopt when `sdp` does not parse.
+// Both directions: c= and the address of o= name `media_address` (the SBC, a B2BUA, originates
+// the session each side sees), and the SBC terminates SRTP: Microsoft's side is RTP/SAVP with
+// SDES keys, the trunk's plain RTP/AVP.
+//
+// Toward the trunk: every ICE line (candidates, credentials, ice-lite, ice-options) and every
+// a=crypto removed, RTP/SAVP(F) written RTP/AVP(F), every codec not in `trunk_codecs` (encoding
+// names, "PCMU", "telephone-event") removed. A media section none of whose codecs the trunk
+// uses keeps its codecs: an m= line with no format is not SDP (RFC 4566 §5.14). nullopt when
+// `sdp` does not parse.
 std::optional<std::string> sdp_for_trunk(std::string_view sdp, const net::IpAddress& media_address,
                                          std::span<const std::string> trunk_codecs);
 
-// Toward Microsoft: c= naming `media_address`. With `ice_lite` (media bypass), the SBC offers
+// Toward Microsoft: RTP/AVP(F) written RTP/SAVP(F), and an RTP section with a port and no
+// a=crypto gets one (AES_CM_128_HMAC_SHA1_80, a key that is a pure function of the body,
+// RFC 4568 §9.1), after its other lines. With `ice_lite` (media bypass), the SBC offers
 // itself as an ICE-lite peer, as Direct Routing requires of bypass SBCs (RFC 8445 §2.5):
 // a=ice-lite at session level, and in every media section with a port its credentials and one
 // host candidate at `media_address` and the m= port. nullopt when `sdp` does not parse.

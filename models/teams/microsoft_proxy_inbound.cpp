@@ -48,7 +48,7 @@ void MicrosoftProxy::on_inbound_invite(const sip::TransactionKey& key, const sip
   call.invite = invite;
   call.contact = contact_value(local_fqdn_for(invite.request_uri()));
   call.media_bypass = target->sbc->media_bypass;
-  call.media_sdp = media_processor_.session_description(++next_media_session_);
+  call.media_sdp = media_processor_.answer(++next_media_session_, invite.body());
   inbound_by_reference_[call.reference] = &entry;
   inbound_by_invite_key_[key] = call_id;
   call.ring_timer = start_timer(settings_.ring_timeout, [this, call_id] { on_ring_timeout(call_id); });

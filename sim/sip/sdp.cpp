@@ -1,6 +1,7 @@
 #include "sim/sip/sdp.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -464,6 +465,29 @@ void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_
     }
     keep_only_codecs_in(media, keep);
   }
+}
+
+std::string sdes_inline_key(std::uint64_t seed) {
+  // RFC 4568 §6.1: a 30-byte master key and salt, base64 (40 characters). No media flows, so
+  // the bytes need only look right and stay the same run to run: splitmix64 of the seed.
+  static constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::array<unsigned char, 30> bytes{};
+  std::uint64_t state = seed;
+  for (std::size_t i = 0; i < bytes.size(); i += 8) {
+    state += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    for (std::size_t j = 0; j < 8 && i + j < bytes.size(); ++j) bytes[i + j] = static_cast<unsigned char>(z >> (8 * j));
+  }
+  std::string text;
+  text.reserve(40);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) text.push_back(kBase64[(group >> shift) & 0x3f]);
+  }
+  return text;
 }
 
 }  // namespace sip

@@ -171,4 +171,8 @@ void keep_only_codecs(SessionDescription& sdp, std::span<const int> payload_type
 // opus in the next.
 void keep_only_codec_names(SessionDescription& sdp, std::span<const std::string_view> names);
 
+// An SRTP master key and salt for SDES (a=crypto ... inline:<key>, RFC 4568 §6.1): 30 bytes
+// as 40 base64 characters, a pure function of `seed` (no media flows in drsim).
+std::string sdes_inline_key(std::uint64_t seed);
+
 }  // namespace sip

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "sim/sip/sdp.hpp"
+
 #include <vector>
 
 #include "sim/core/simulation.hpp"
@@ -132,7 +134,8 @@ TEST_CASE("every call of a client carries the same SDP, written once") {
   const std::string expected = "v=0\r\no=- " + std::to_string(fixture.desktop.id()) +
                                " 1 IN IP4 10.1.0.5\r\ns=-\r\nc=IN IP4 10.1.0.5\r\nt=0 0\r\n"
                                "m=audio 50000 RTP/SAVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-                               "a=sendrecv\r\n";
+                               "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+                               sip::sdes_inline_key(fixture.desktop.id()) + "\r\na=sendrecv\r\n";
   std::size_t with_sdp = 0;
   for (const auto& received : fixture.controller.received) {
     if (received.signal.kind != SignalKind::MediaAnswer && received.signal.kind != SignalKind::CallAccepted) continue;

@@ -62,9 +62,10 @@ TEST_CASE("the relayed INVITE follows the wire contract toward Microsoft") {
   CHECK(invite.to().uri().text() == "sip:+14255550100@sbc1.contoso.com;user=phone");
   CHECK(invite.call_id().ends_with("@sbc1.contoso.com"));
   CHECK(invite.max_forwards() == 69);  // the carrier's 70, one hop spent
-  // The SDP is the carrier's, with the SBC as the media address.
+  // The SDP is the carrier's, with the SBC as the media address and SRTP toward Microsoft.
   CHECK(invite.body().find("c=IN IP4 203.0.113.10\r\n") != std::string_view::npos);
-  CHECK(invite.body().find("m=audio 30000 RTP/AVP 0 8 101\r\n") != std::string_view::npos);
+  CHECK(invite.body().find("m=audio 30000 RTP/SAVP 0 8 101\r\n") != std::string_view::npos);
+  CHECK(invite.body().find("\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") != std::string_view::npos);
   // The call records can join the two legs and name the datacenter.
   const std::string carrier_leg(bed.carrier.message("100").call_id());
   const std::string microsoft_leg(invite.call_id());
@@ -72,15 +73,15 @@ TEST_CASE("the relayed INVITE follows the wire contract toward Microsoft") {
         std::vector<std::string>{"joined " + carrier_leg + " " + microsoft_leg, "datacenter " + microsoft_leg + " emea-ams"});
 }
 
-TEST_CASE("the 200 toward the carrier has the Microsoft SDP without candidates") {
+TEST_CASE("the 200 toward the carrier has the Microsoft SDP as plain RTP from the SBC, without ICE") {
   SbcBed bed;
   bed.emea.invite_scripts = {two_forks_second_answers()};
   bed.carrier_calls(1_s, "+14255550100");
   bed.simulation.run_until(4_s);
   const sip::Message& answer = bed.carrier.message("200 INVITE");
   CHECK(answer.body() ==
-        "v=0\r\no=- 6142 0 IN IP4 52.115.100.31\r\ns=session\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
-        "m=audio 52394 RTP/SAVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n");
+        "v=0\r\no=- 6142 0 IN IP4 203.0.113.10\r\ns=session\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+        "m=audio 52394 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n");
   CHECK(answer.contact(0).text() == "<sip:203.0.113.10:5060>");
 }
 
@@ -90,8 +91,8 @@ TEST_CASE("the 183 and the 200 toward the carrier carry the rewrite of each one'
   std::string other_sdp = kTeamsSdp;
   other_sdp.replace(other_sdp.find("m=audio 52394"), 13, "m=audio 52396");
   const std::string rewritten =
-      "v=0\r\no=- 6142 0 IN IP4 52.115.100.31\r\ns=session\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
-      "m=audio 52394 RTP/SAVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+      "v=0\r\no=- 6142 0 IN IP4 203.0.113.10\r\ns=session\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+      "m=audio 52394 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
   SbcBed bed;
   bed.emea.invite_scripts = {{{100_ms, 183, "fork-a", "", kTeamsSdp}, {200_ms, 183, "fork-b", "", kTeamsSdp},
                               {300_ms, 183, "fork-b", "", other_sdp}, {2_s, 200, "fork-b", "", kTeamsSdp}}};

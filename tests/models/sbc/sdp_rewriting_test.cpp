@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,20 +38,35 @@ const std::vector<std::string> kTrunkCodecs{"PCMU", "PCMA", "telephone-event"};
 
 net::IpAddress address(const char* text) { return *net::IpAddress::parse(text); }
 
+// The SDES line the SBC adds toward Microsoft, whatever its key: the key is checked for form
+// (40 base64 characters) and cut out, so the rest of the body can be compared byte for byte.
+std::string without_crypto_key(std::string sdp) {
+  constexpr std::string_view kPrefix = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:";
+  for (std::size_t at = sdp.find(kPrefix); at != std::string::npos; at = sdp.find(kPrefix, at + 1)) {
+    const std::size_t key = at + kPrefix.size();
+    const std::size_t end = sdp.find("\r\n", key);
+    CHECK(end - key == 40);
+    CHECK(sdp.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", key) == end);
+    sdp.replace(key, end - key, "KEY");
+  }
+  return sdp;
+}
+
 }  // namespace
 
-TEST_CASE("SDP toward the trunk loses the candidates and the codecs the trunk does not use") {
-  const auto sdp = sbc::sdp_for_trunk(kMicrosoftSdp, address("203.0.113.10"), kTrunkCodecs);
+TEST_CASE("SDP toward the trunk is plain RTP from the SBC without ICE and with the trunk's codecs only") {
+  // A user's review: the trunk got RTP/SAVP and Microsoft's ICE credentials, and o= still named
+  // Microsoft's media processor.
+  const auto sdp = sbc::sdp_for_trunk(kMicrosoftSdp + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:xyz\r\n",
+                                      address("203.0.113.10"), kTrunkCodecs);
   REQUIRE(sdp);
   CHECK(*sdp ==
         "v=0\r\n"
-        "o=- 6142 0 IN IP4 52.115.100.31\r\n"
+        "o=- 6142 0 IN IP4 203.0.113.10\r\n"
         "s=session\r\n"
         "c=IN IP4 203.0.113.10\r\n"
         "t=0 0\r\n"
-        "m=audio 52394 RTP/SAVP 0 8 101\r\n"
-        "a=ice-ufrag:Hk9V\r\n"
-        "a=ice-pwd:j2Qx7pWm4Zs8Lc1Ny6Rb3Tf5\r\n"
+        "m=audio 52394 RTP/AVP 0 8 101\r\n"
         "a=rtpmap:0 PCMU/8000\r\n"
         "a=rtpmap:8 PCMA/8000\r\n"
         "a=rtpmap:101 telephone-event/8000\r\n"
@@ -62,7 +79,7 @@ TEST_CASE("a media section with none of the trunk codecs keeps its own") {
       "m=audio 52394 RTP/SAVP 104\r\na=rtpmap:104 SILK/16000\r\n";
   const auto sdp = sbc::sdp_for_trunk(silk_only, address("203.0.113.10"), kTrunkCodecs);
   REQUIRE(sdp);
-  CHECK(sdp->find("m=audio 52394 RTP/SAVP 104\r\na=rtpmap:104 SILK/16000\r\n") != std::string::npos);
+  CHECK(sdp->find("m=audio 52394 RTP/AVP 104\r\na=rtpmap:104 SILK/16000\r\n") != std::string::npos);
 }
 
 TEST_CASE("each media section keeps the payload types its own rtpmaps give the trunk codecs") {
@@ -75,21 +92,27 @@ TEST_CASE("each media section keeps the payload types its own rtpmaps give the t
       "a=rtpmap:0 PCMU/8000\r\n";
   const auto sdp = sbc::sdp_for_trunk(two_sections, address("203.0.113.10"), kTrunkCodecs);
   REQUIRE(sdp);
-  CHECK(sdp->find("m=audio 52394 RTP/SAVP 0 96\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\n") !=
+  CHECK(sdp->find("m=audio 52394 RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\n") !=
         std::string::npos);
-  CHECK(sdp->find("m=audio 52396 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n") != std::string::npos);
+  CHECK(sdp->find("m=audio 52396 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n") != std::string::npos);
   CHECK(sdp->find("opus") == std::string::npos);
 }
 
-TEST_CASE("SDP toward Microsoft names the SBC in c= and keeps everything else") {
+TEST_CASE("SDP toward Microsoft is SRTP from the SBC with SDES keys and keeps the codecs") {
   const std::string carrier =
       "v=0\r\no=carrier 7 0 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n"
       "m=audio 30000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
   const auto sdp = sbc::sdp_for_microsoft(carrier, address("203.0.113.10"), std::nullopt);
   REQUIRE(sdp);
-  CHECK(*sdp ==
-        "v=0\r\no=carrier 7 0 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
-        "m=audio 30000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n");
+  CHECK(without_crypto_key(*sdp) ==
+        "v=0\r\no=carrier 7 0 IN IP4 203.0.113.10\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+        "m=audio 30000 RTP/SAVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n"
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY\r\n");
+  // The same body gets the same key; another body another.
+  CHECK(sbc::sdp_for_microsoft(carrier, address("203.0.113.10"), std::nullopt) == sdp);
+  const auto other = sbc::sdp_for_microsoft(carrier + "a=ptime:20\r\n", address("203.0.113.10"), std::nullopt);
+  REQUIRE(other);
+  CHECK(other->substr(other->find("inline:"), 47) != sdp->substr(sdp->find("inline:"), 47));
 }
 
 TEST_CASE("in media bypass the SBC offers itself as an ICE-lite peer with one host candidate") {
@@ -99,12 +122,13 @@ TEST_CASE("in media bypass the SBC offers itself as an ICE-lite peer with one ho
   const auto sdp = sbc::sdp_for_microsoft(carrier, address("203.0.113.10"),
                                           sbc::IceCredentials{"0000002a", "drsimsbc000000000000002a"});
   REQUIRE(sdp);
-  CHECK(*sdp ==
-        "v=0\r\no=carrier 7 0 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\na=ice-lite\r\n"
-        "m=audio 30000 RTP/AVP 0\r\n"
+  CHECK(without_crypto_key(*sdp) ==
+        "v=0\r\no=carrier 7 0 IN IP4 203.0.113.10\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\na=ice-lite\r\n"
+        "m=audio 30000 RTP/SAVP 0\r\n"
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY\r\n"
         "a=ice-ufrag:0000002a\r\na=ice-pwd:drsimsbc000000000000002a\r\n"
         "a=candidate:1 1 UDP 2130706431 203.0.113.10 30000 typ host\r\n"
-        "m=video 0 RTP/AVP 31\r\n");
+        "m=video 0 RTP/SAVP 31\r\n");
 }
 
 TEST_CASE("an IPv6 SBC address is written as IP6 in c=") {
@@ -134,9 +158,9 @@ TEST_CASE("one SdpRewriter gives every message the text the one-off rewrites giv
     // The video section has no trunk codec: it keeps its own, without its candidate, and the
     // audio section loses SILK.
     CHECK(rewriter.for_trunk(two_sections) ==
-          "v=0\r\no=- 1 0 IN IP4 52.115.100.31\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
-          "m=audio 52394 RTP/SAVP 0\r\n"
-          "m=video 52400 RTP/SAVP 122\r\nc=IN IP4 203.0.113.10\r\na=rtpmap:122 H264/90000\r\n");
+          "v=0\r\no=- 1 0 IN IP4 203.0.113.10\r\ns=-\r\nc=IN IP4 203.0.113.10\r\nt=0 0\r\n"
+          "m=audio 52394 RTP/AVP 0\r\n"
+          "m=video 52400 RTP/AVP 122\r\nc=IN IP4 203.0.113.10\r\na=rtpmap:122 H264/90000\r\n");
     CHECK(rewriter.for_microsoft(two_sections, std::nullopt) ==
           sbc::sdp_for_microsoft(two_sections, address("203.0.113.10"), std::nullopt));
     const sbc::IceCredentials credentials{"0000002a", "drsimsbc000000000000002a"};
@@ -153,11 +177,26 @@ TEST_CASE("one SdpRewriter gives every message the text the one-off rewrites giv
 namespace {
 
 void reference_anchor(sip::SessionDescription& sdp, const std::string& connection) {
-  for (sip::SdpLine& line : sdp.lines)
+  for (sip::SdpLine& line : sdp.lines) {
     if (line.type == 'c') line.value = connection;
+    // o=: the first three fields, then the SBC's network type, address type and address.
+    std::size_t third_space = std::string::npos;
+    for (std::size_t at = 0, spaces = 0; line.type == 'o' && at < line.value.size(); ++at)
+      if (line.value[at] == ' ' && ++spaces == 3) {
+        third_space = at;
+        break;
+      }
+    if (third_space != std::string::npos) line.value = line.value.substr(0, third_space + 1) + connection;
+  }
   for (sip::MediaDescription& media : sdp.media)
     for (sip::SdpLine& line : media.lines)
       if (line.type == 'c') line.value = connection;
+}
+
+bool reference_is_ice_attribute(const sip::SdpLine& line);
+
+bool reference_is_crypto(const sip::SdpLine& line) {
+  return line.type == 'a' && std::string_view(line.value).substr(0, line.value.find(':')) == "crypto";
 }
 
 std::optional<std::string> reference_for_trunk(std::string_view text, const std::string& connection,
@@ -166,6 +205,13 @@ std::optional<std::string> reference_for_trunk(std::string_view text, const std:
   if (!parsed.ok()) return std::nullopt;
   sip::SessionDescription& sdp = parsed.value();
   sip::strip_ice_candidates(sdp);
+  const auto plain = [](const sip::SdpLine& line) { return reference_is_ice_attribute(line) || reference_is_crypto(line); };
+  std::erase_if(sdp.lines, plain);
+  for (sip::MediaDescription& media : sdp.media) {
+    std::erase_if(media.lines, plain);
+    if (media.proto == "RTP/SAVP") media.proto = "RTP/AVP";
+    if (media.proto == "RTP/SAVPF") media.proto = "RTP/AVPF";
+  }
   const sip::SessionDescription unfiltered = sdp;
   const std::vector<std::string_view> names(trunk_codecs.begin(), trunk_codecs.end());
   sip::keep_only_codec_names(sdp, names);
@@ -188,6 +234,16 @@ std::optional<std::string> reference_for_microsoft(std::string_view text, const 
   if (!parsed.ok()) return std::nullopt;
   sip::SessionDescription& sdp = parsed.value();
   reference_anchor(sdp, connection);
+  std::uint64_t seed = 0xcbf29ce484222325ULL;  // FNV-1a of the body
+  for (const char c : text) seed = (seed ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  for (std::size_t index = 0; index < sdp.media.size(); ++index) {
+    sip::MediaDescription& media = sdp.media[index];
+    const bool rtp = media.proto.starts_with("RTP/");
+    if (media.proto == "RTP/AVP") media.proto = "RTP/SAVP";
+    if (media.proto == "RTP/AVPF") media.proto = "RTP/SAVPF";
+    if (media.port != 0 && rtp && std::none_of(media.lines.begin(), media.lines.end(), reference_is_crypto))
+      media.lines.push_back({'a', "crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + sip::sdes_inline_key(seed + index)});
+  }
   if (ice_lite) {
     sip::strip_ice_candidates(sdp);
     std::erase_if(sdp.lines, reference_is_ice_attribute);
