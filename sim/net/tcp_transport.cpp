@@ -108,8 +108,8 @@ const Certificate* TcpTransport::peer_certificate(ConnectionId end) const {
   if (end_of(end).tls != TlsState::Established) return nullptr;
   const Connection& connection = connections_.at(slot_of(end));
   const bool accepting_end = (end & 1) == 1;
-  if (accepting_end) return connection.client_tls ? connection.client_tls->certificate : nullptr;
-  return connection.server_tls ? connection.server_tls->certificate : nullptr;
+  const std::optional<Certificate>& presented = accepting_end ? connection.client_presented : connection.server_presented;
+  return presented ? &*presented : nullptr;
 }
 
 bool TcpTransport::can_send(const End& end) const {

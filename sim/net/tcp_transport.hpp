@@ -179,8 +179,8 @@ class TcpTransport {
   void reset(ConnectionId end);
   ConnectionInfo connection(ConnectionId end) const;
   // The certificate the peer of `end` presented in a TLS handshake that `end` validated and
-  // completed: the server's for a connecting end, the client's for an accepting end under
-  // mutual TLS. nullptr before TlsEstablished, without TLS, or when none was presented.
+  // completed, as it was then: the server's for a connecting end, the client's for an accepting
+  // end under mutual TLS. nullptr before TlsEstablished, without TLS, or when none was presented.
   const Certificate* peer_certificate(ConnectionId end) const;
 
   // ---- fault hooks
@@ -242,6 +242,10 @@ class TcpTransport {
     sim::Time last_syn_ack_sent;
     std::optional<TlsClientSettings> client_tls;
     std::optional<TlsServerSettings> server_tls;
+    // What each side presented, as it was when the other validated it: a certificate fault
+    // applied later changes the store, not an established session (peer_certificate).
+    std::optional<Certificate> server_presented;
+    std::optional<Certificate> client_presented;
     std::uint32_t tls_exchanges_left = 0;
   };
   struct Listening {

@@ -32,6 +32,7 @@ void TcpTransport::on_server_hello(ConnectionId client_end) {
     fail_handshake(client_end, status);
     return;
   }
+  connection.server_presented = *connection.server_tls->certificate;
   if (handshake_round_trips(connection) == 1) {
     // One round trip (TLS 1.3, RFC 8446 §2): the client's Finished ends the handshake for it.
     enqueue(client_end, Segment{Signal::TlsClientFinished, {}});
@@ -76,6 +77,7 @@ void TcpTransport::on_client_finished(ConnectionId server_end) {
       fail_handshake(server_end, status);
       return;
     }
+    connection.client_presented = *certificate;
   }
   server.tls = TlsState::Established;
   // ChangeCipherSpec and Finished; with one round trip the server sent them in its first flight.

@@ -86,6 +86,33 @@ TEST_CASE("datacenter-down: while AMER is down every call is served by EMEA") {
   }
 }
 
+TEST_CASE("name-mismatch: a TLS session keeps its certificate; the wrong one counts from the restart to the next") {
+  trace_test::TemporaryFolder folder;
+  const auto outcome = run_shipped("name-mismatch", folder);
+  int forbidden = 0;
+  int refused_by_the_sbc = 0;
+  for (const auto& call : outcome.calls) {
+    CAPTURE(call.call_id);
+    if (during(call, 0, 600) || during(call, 1202, 1800)) {
+      CHECK(call.final_sip_code == 200);  // before the wrong certificate, and from the next TLS restart
+    } else if (call.direction == trace::CallDirection::Inbound && during(call, 602, 660)) {
+      // New connections carry the wrong certificate: Microsoft refuses the SBC's INVITEs.
+      CHECK(call.final_sip_code == 403);
+      ++forbidden;
+    } else if (call.direction == trace::CallDirection::Inbound && during(call, 661, 1200)) {
+      // The OPTIONS round at 660 s got 403 too: the SBC marked the proxies down.
+      CHECK(call.final_sip_code == 503);
+      ++refused_by_the_sbc;
+    } else if (call.direction == trace::CallDirection::Outbound && during(call, 660, 1200)) {
+      // Microsoft's own connections fail the handshake (the first request after the restart
+      // meets the reset pooled connection: 549002, see the README).
+      CHECK(call.final_ms_code == std::optional<std::uint32_t>(569002));
+    }
+  }
+  CHECK(forbidden > 0);
+  CHECK(refused_by_the_sbc > 5);
+}
+
 TEST_CASE("firewall-drop-vs-reject: a reject fails Microsoft's connect at once, a drop after 21 s") {
   trace_test::TemporaryFolder folder;
   const auto outcome = run_shipped("firewall-drop-vs-reject", folder);

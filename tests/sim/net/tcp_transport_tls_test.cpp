@@ -160,6 +160,29 @@ TEST_CASE("a certificate fault counts from the next handshake on") {
   CHECK(code(bed.proxy.events[3].event.tls_status) == 0x80090328);  // SEC_E_CERT_EXPIRED
 }
 
+TEST_CASE("an established session keeps the certificates its handshake validated") {
+  // A user's review of name-mismatch: the proxy answered 403 to an OPTIONS on a connection
+  // opened with the valid certificate, the instant the fault changed the store.
+  TestBed bed(1, {}, kEpoch);
+  Pki pki;
+  net::TcpTransport tcp(bed.network);
+  tcp.listen(kProxySip, bed.proxy, pki.proxy_server());
+  const auto client = tcp.connect(bed.sbc_host, kProxySip, bed.sbc, pki.sbc_client());
+  bed.simulation.run();
+  REQUIRE(bed.proxy.events.size() == 2);
+  const net::ConnectionId accepted = bed.proxy.events[1].event.connection;
+  pki.sbc_certificate.subject_cn = "other.example.com";  // certificate_name_mismatch
+  pki.sbc_certificate.san = {"other.example.com"};
+  pki.proxy_certificate.subject_cn = "other.example.com";
+  const net::Certificate* seen_by_proxy = tcp.peer_certificate(accepted);
+  const net::Certificate* seen_by_sbc = tcp.peer_certificate(*client);
+  REQUIRE(seen_by_proxy != nullptr);
+  REQUIRE(seen_by_sbc != nullptr);
+  CHECK(seen_by_proxy->subject_cn == kSbcFqdn);
+  CHECK(net::certificate_matches_host(*seen_by_proxy, kSbcFqdn));
+  CHECK(seen_by_sbc->subject_cn == kProxyFqdn);
+}
+
 TEST_CASE("the proxy rejects an SBC client certificate it does not trust") {
   TestBed bed(1, {}, kEpoch);
   Pki pki;
