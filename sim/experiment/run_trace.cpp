@@ -92,19 +92,21 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
       return;
     case net::PacketKind::SynAck:
       if (!delivered) return;
-      pcap_->tcp_connect(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+      pcap_->tcp_syn_ack(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
       connected_.insert({packet.destination, packet.source});
       reset_.erase({packet.destination, packet.source});
       reset_.erase({packet.source, packet.destination});
       return;
     case net::PacketKind::Syn:
-      // A SYN that arrives is written with its answer (SYN-ACK, or the RST of a host where
-      // nothing listens); a firewall's reject answers with a RST at once; nothing answers the
-      // rest (dropped, lost, a down host), so only the SYN shows, once per retransmission.
+      // Every SYN as it is sent, answered or not (a retransmission repeats its number); a
+      // firewall's reject answers at once, in the server's name.
+      pcap_->tcp_syn(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
       if (packet.transit.fate == net::PathFate::Rejected)
-        pcap_->tcp_refused(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
-      else if (packet.transit.fate != net::PathFate::Delivered)
-        pcap_->tcp_unanswered_syn(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
+        pcap_->tcp_syn_refused(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
+      return;
+    case net::PacketKind::Ack:
+      // Only a handshake's last packet travels as a bare ACK here.
+      if (delivered) pcap_->tcp_handshake_ack(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
       return;
     case net::PacketKind::Rst:
       // A RST on an open connection resets it; one to a connection the capture never saw set up
@@ -113,7 +115,7 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
         pcap_->tcp_reset(at, pcap_endpoint(packet.source), pcap_endpoint(packet.destination));
         reset_.insert({packet.source, packet.destination});
       } else if (!reset_.contains({packet.source, packet.destination}) && !reset_.contains({packet.destination, packet.source})) {
-        pcap_->tcp_refused(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
+        pcap_->tcp_syn_refused(at, pcap_endpoint(packet.destination), pcap_endpoint(packet.source));
       }
       forget_connection(packet);
       return;
@@ -134,7 +136,7 @@ void RunTrace::write_pcap(const net::PacketRecord& packet) {
       forget_connection(packet);
       return;
     default:
-      return;  // SYN (written with its SYN-ACK), ACK, TLS records and ICMP carry no SIP
+      return;  // TLS records and ICMP carry no SIP
   }
 }
 

@@ -243,8 +243,28 @@ void PcapWriter::tcp_refused(sim::Time at, const Endpoint& client, const Endpoin
   write_tcp(at, server, client, 0, client_initial + 1, kTcpRst | kTcpAck, {});
 }
 
-void PcapWriter::tcp_unanswered_syn(sim::Time at, const Endpoint& client, const Endpoint& server) {
+void PcapWriter::tcp_syn(sim::Time at, const Endpoint& client, const Endpoint& server) {
   write_tcp(at, client, server, client_initial_sequence(client, server, false), 0, kTcpSyn, {});
+}
+
+void PcapWriter::tcp_syn_ack(sim::Time at, const Endpoint& client, const Endpoint& server) {
+  const std::uint32_t client_initial = client_initial_sequence(client, server, true);
+  const std::uint32_t server_initial = next_initial_sequence();
+  write_tcp(at, server, client, server_initial, client_initial + 1, kTcpSyn | kTcpAck, {});
+  connections_[{client, server}].next_sequence = {client_initial + 1, server_initial + 1};
+  decode_as_.insert("tcp.port==" + std::to_string(server.port) + ",sip");
+}
+
+void PcapWriter::tcp_handshake_ack(sim::Time at, const Endpoint& client, const Endpoint& server) {
+  const auto connection = connections_.find({client, server});
+  if (connection == connections_.end()) return;
+  const std::array<std::uint32_t, 2>& next = connection->second.next_sequence;
+  write_tcp(at, client, server, next[0], next[1], kTcpAck, {});
+}
+
+void PcapWriter::tcp_syn_refused(sim::Time at, const Endpoint& client, const Endpoint& server) {
+  // RFC 9293 §3.10.7.1: SEQ 0 and ACK SYN+1.
+  write_tcp(at, server, client, 0, client_initial_sequence(client, server, true) + 1, kTcpRst | kTcpAck, {});
 }
 
 void PcapWriter::tcp_reset(sim::Time at, const Endpoint& from, const Endpoint& to) {

@@ -83,9 +83,14 @@ class PcapWriter {
   void tcp_connect(sim::Time at, const Endpoint& client, const Endpoint& server);
   // SYN answered by RST: nothing listening, or a firewall rejecting.
   void tcp_refused(sim::Time at, const Endpoint& client, const Endpoint& server);
-  // A SYN nothing answers (dropped by a firewall, a down host, lost): what a capture at the
-  // client shows of a connect that times out, one per retransmission.
-  void tcp_unanswered_syn(sim::Time at, const Endpoint& client, const Endpoint& server);
+  // The three packets of a handshake one at a time, each at its own time: a SYN as it is sent
+  // (also one nothing answers: dropped, lost, a down host; a retransmission repeats its
+  // sequence number), the SYN-ACK that answers it, the client's ACK. tcp_syn_refused is the
+  // RST that answers a SYN already written. (tcp_connect and tcp_refused write them at once.)
+  void tcp_syn(sim::Time at, const Endpoint& client, const Endpoint& server);
+  void tcp_syn_ack(sim::Time at, const Endpoint& client, const Endpoint& server);
+  void tcp_handshake_ack(sim::Time at, const Endpoint& client, const Endpoint& server);
+  void tcp_syn_refused(sim::Time at, const Endpoint& client, const Endpoint& server);
   // RST from `from` on an open connection (a reset, or bytes reaching a closed end); the
   // connection is gone. Unknown connections are ignored.
   void tcp_reset(sim::Time at, const Endpoint& from, const Endpoint& to);

@@ -296,8 +296,8 @@ TEST_CASE("unanswered SYNs repeat their sequence number and a reset ends an open
   trace_test::TemporaryFolder folder;
   auto writer = PcapWriter::open(folder / "trace.pcap");
   REQUIRE(writer.ok());
-  writer->tcp_unanswered_syn(1_s, kProxyClient, kSbc);
-  writer->tcp_unanswered_syn(4_s, kProxyClient, kSbc);
+  writer->tcp_syn(1_s, kProxyClient, kSbc);
+  writer->tcp_syn(4_s, kProxyClient, kSbc);
   writer->tcp_connect(10_s, kSbcClient, kProxy);
   writer->tcp_send(11_s, kSbcClient, kProxy, "OPTIONS");
   writer->tcp_reset(12_s, kProxy, kSbcClient);
@@ -313,6 +313,34 @@ TEST_CASE("unanswered SYNs repeat their sequence number and a reset ends an open
   // From the proxy: its next sequence number, acknowledging the 7 bytes it received.
   CHECK(reset.sequence == tcp_of(found[3].packet).sequence + 1);
   CHECK(reset.acknowledgement == tcp_of(found[5].packet).sequence + 7);
+}
+
+TEST_CASE("a handshake written packet by packet keeps each packet's time and one sequence number") {
+  // A user's review: SYN, SYN-ACK and ACK all carried the SYN-ACK's time, so students read a
+  // 0 ms handshake over an 8 ms link.
+  trace_test::TemporaryFolder folder;
+  auto writer = PcapWriter::open(folder / "trace.pcap");
+  REQUIRE(writer.ok());
+  writer->tcp_syn(1_s, kSbcClient, kProxy);
+  writer->tcp_syn(2_s, kSbcClient, kProxy);  // the first was lost
+  writer->tcp_syn_ack(2_s + 8_ms, kSbcClient, kProxy);
+  writer->tcp_handshake_ack(2_s + 16_ms, kSbcClient, kProxy);
+  writer->tcp_send(2_s + 17_ms, kSbcClient, kProxy, "OPTIONS");
+  writer->tcp_syn(3_s, kProxyClient, kSbc);
+  writer->tcp_syn_refused(3_s + 8_ms, kProxyClient, kSbc);
+  REQUIRE_FALSE(writer->finish().has_value());
+  const std::vector<Record> found = records(trace_test::read_file(folder / "trace.pcap"));
+  REQUIRE(found.size() == 7);
+  std::vector<TcpSegment> tcp;
+  for (const Record& record : found) tcp.push_back(tcp_of(record.packet));
+  CHECK(tcp[1].sequence == tcp[0].sequence);
+  CHECK((tcp[2].flags == 0x12 && tcp[2].acknowledgement == tcp[0].sequence + 1));
+  CHECK((tcp[3].flags == 0x10 && tcp[3].sequence == tcp[0].sequence + 1 && tcp[3].acknowledgement == tcp[2].sequence + 1));
+  CHECK(tcp[4].payload == "OPTIONS");
+  CHECK(tcp[4].sequence == tcp[0].sequence + 1);
+  CHECK((tcp[6].flags == 0x14 && tcp[6].acknowledgement == tcp[5].sequence + 1));
+  CHECK(found[2].nanoseconds - found[1].nanoseconds == 8'000'000);
+  CHECK(found[3].nanoseconds - found[2].nanoseconds == 8'000'000);
 }
 
 TEST_CASE("tshark is told to decode every port the file used as SIP") {
