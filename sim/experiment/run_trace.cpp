@@ -212,7 +212,6 @@ void RunTrace::on_delivery(sim::Time time, const sim::Actor& destination, const 
                       trace::LadderArrowKind::ClientSignalling});
 }
 
-
 std::optional<std::uint64_t> RunTrace::call_of_client_call(sim::ActorId client, std::uint64_t reference) const {
   return recorder_.call_of_leg("client:" + simulation_.actor_name(client) + ":" + std::to_string(reference));
 }
