@@ -236,13 +236,6 @@ void PcapWriter::tcp_connect(sim::Time at, const Endpoint& client, const Endpoin
   decode_as_.insert("tcp.port==" + std::to_string(server.port) + ",sip");
 }
 
-void PcapWriter::tcp_refused(sim::Time at, const Endpoint& client, const Endpoint& server) {
-  const std::uint32_t client_initial = client_initial_sequence(client, server, true);
-  write_tcp(at, client, server, client_initial, 0, kTcpSyn, {});
-  // RFC 9293 §3.10.7.1: a SYN to a closed port is answered RST with SEQ 0 and ACK SYN+1.
-  write_tcp(at, server, client, 0, client_initial + 1, kTcpRst | kTcpAck, {});
-}
-
 void PcapWriter::tcp_syn(sim::Time at, const Endpoint& client, const Endpoint& server) {
   write_tcp(at, client, server, client_initial_sequence(client, server, false), 0, kTcpSyn, {});
 }

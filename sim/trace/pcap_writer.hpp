@@ -81,12 +81,10 @@ class PcapWriter {
   // SYN, SYN-ACK, ACK. Reconnecting on the same four addresses and ports starts a new
   // connection with new sequence numbers.
   void tcp_connect(sim::Time at, const Endpoint& client, const Endpoint& server);
-  // SYN answered by RST: nothing listening, or a firewall rejecting.
-  void tcp_refused(sim::Time at, const Endpoint& client, const Endpoint& server);
   // The three packets of a handshake one at a time, each at its own time: a SYN as it is sent
   // (also one nothing answers: dropped, lost, a down host; a retransmission repeats its
   // sequence number), the SYN-ACK that answers it, the client's ACK. tcp_syn_refused is the
-  // RST that answers a SYN already written. (tcp_connect and tcp_refused write them at once.)
+  // RST that answers a SYN already written (nothing listening, or a firewall rejecting).
   void tcp_syn(sim::Time at, const Endpoint& client, const Endpoint& server);
   void tcp_syn_ack(sim::Time at, const Endpoint& client, const Endpoint& server);
   void tcp_handshake_ack(sim::Time at, const Endpoint& client, const Endpoint& server);

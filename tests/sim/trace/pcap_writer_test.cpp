@@ -96,7 +96,8 @@ Scenario write_scenario(const std::filesystem::path& path) {
   writer->tcp_send(8_s + 12_ms, kProxyClient, kSbc, count(request("ACK", "call-7", "1 ACK")));
   writer->tcp_close(9_s, kProxyClient, kSbc);
   // A connection attempt the SBC refuses (no SIP, but it must not confuse the dissector).
-  writer->tcp_refused(10_s, endpoint("52.114.14.70", 50124), kSbc);
+  writer->tcp_syn(10_s, endpoint("52.114.14.70", 50124), kSbc);
+  writer->tcp_syn_refused(10_s + 8_ms, endpoint("52.114.14.70", 50124), kSbc);
   // The PSTN side over UDP, IPv4 and IPv6.
   writer->udp_datagram(11_s, kCarrier, kSbcPstnSide, count(invite("pstn-1")));
   writer->udp_datagram(11_s + 5_ms, kSbcPstnSide, kCarrier, count(response("100 Trying", "pstn-1", "1 INVITE")));
