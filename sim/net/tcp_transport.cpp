@@ -380,6 +380,21 @@ void TcpTransport::give_up(ConnectionId from) {
   if (!user_knows_it_is_closed) notify(from, ConnectionEventKind::TimedOut);
 }
 
+void TcpTransport::lose_connections(HostId host) {
+  for (std::size_t slot = 0; slot < connections_.size(); ++slot) {
+    for (ConnectionId side = 0; side < 2; ++side) {
+      const ConnectionId end = (ConnectionId{slot} << 1) | side;
+      End& lost = end_of(end);
+      if (lost.host != host || lost.state == ConnectionState::Idle || lost.state == ConnectionState::Closed) continue;
+      const bool user_knows_it_is_closed = lost.state == ConnectionState::Closing;
+      if (side == 0) connections_[slot].syn_timer.cancel();
+      discard_outbound(lost);
+      lost.state = ConnectionState::Closed;
+      if (!user_knows_it_is_closed) notify_later(end, ConnectionEventKind::Reset);
+    }
+  }
+}
+
 void TcpTransport::discard_outbound(End& end) {
   end.outbound.waiting.clear();
   end.outbound.waiting_head = 0;
